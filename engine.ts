@@ -1,0 +1,22 @@
+/**
+ * A bare Engine.IO v4 server and its codecs.
+ *
+ * @example
+ * ```ts
+ * import { createEngineServer } from "@sio/gateway/engine";
+ *
+ * const engine = createEngineServer();
+ * engine.on("connection", (socket) => socket.on("message", (data) => socket.send(data)));
+ * Deno.serve({ port: 3000 }, engine.fetch);
+ * ```
+ * @module
+ */
+export { createEngineServer } from "./src/engine_server.ts";
+export type { EngineIoServer, EngineServerOptions } from "./src/engine_server.ts";
+export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
+export type { EngineServerEvents } from "./src/engine/server.ts";
+export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
+export type { TransportName } from "./src/engine/transport.ts";
+export { decodePacket, encodePacket, encodePacketAsText } from "./src/engine/packet.ts";
+export type { Packet, PacketData, PacketType } from "./src/engine/packet.ts";
+export { decodePayload, encodePayload } from "./src/engine/payload.ts";

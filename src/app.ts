@@ -1,0 +1,274 @@
+import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import { setCookie } from "hono/cookie";
+import { getLogger } from "./_internal/log.ts";
+import { type EngineRefusal, payloadTooLarge, refusal } from "./engine/errors.ts";
+import { EngineErrorCode } from "./engine/errors.ts";
+import { checkProtocol, routeRequest } from "./engine/handshake.ts";
+import type { HandshakeInfo } from "./engine/handshake_info.ts";
+import { PollingTransport } from "./engine/polling.ts";
+import type { EngineServer } from "./engine/server.ts";
+import type { EngineSession } from "./engine/session.ts";
+import type { WsHandlers } from "./engine/transport.ts";
+import { WebSocketTransport } from "./engine/websocket.ts";
+
+/** What the HTTP layer needs from the runtime serving the request. */
+export interface RuntimeBinding {
+  /** Upgrades the request to a WebSocket wired to `handlers`; undefined when it cannot. */
+  upgrade(request: Request, handlers: WsHandlers): Response | undefined;
+  /** The peer's IP address, or "". */
+  remoteAddress(request: Request): string;
+  /** Lifts the runtime's idle timeout for a long-poll request. */
+  holdOpen(request: Request): void;
+  /** Fixes up a response before the runtime writes it, where the runtime needs that. */
+  finish?(request: Request, response: Response): void;
+}
+
+/** Picks the runtime binding for one request from the second argument of `fetch`. */
+export type RuntimeResolver = (env: unknown) => RuntimeBinding;
+
+/** CORS settings, with the semantics of Hono's `cors` middleware. */
+export type CorsOptions = Parameters<typeof cors>[0];
+
+/** The session cookie set on handshake (`io` by default), as in the reference. */
+export interface CookieOptions {
+  /** Cookie name. Default "io". */
+  name?: string;
+  /** Cookie path. Default "/". */
+  path?: string;
+  /** HttpOnly flag. Default true. */
+  httpOnly?: boolean;
+  /** SameSite attribute. Default "Lax". */
+  sameSite?: "Strict" | "Lax" | "None";
+  /** Secure flag. */
+  secure?: boolean;
+  /** Max-Age in seconds. */
+  maxAge?: number;
+  /** Domain attribute. */
+  domain?: string;
+}
+
+/** HTTP-level options of an Engine.IO endpoint. */
+export interface HttpOptions {
+  /** URL path the endpoint answers under. */
+  path: string;
+  /** Enables CORS on the endpoint. */
+  cors?: CorsOptions;
+  /** Sets a session cookie on handshake (`true` for the defaults). */
+  cookie?: boolean | CookieOptions;
+  /** Decides whether a handshake may proceed: false or a throw → 403 Forbidden. */
+  allowRequest?: (request: Request) => boolean | void | Promise<boolean | void>;
+}
+
+const log = getLogger("engine");
+const decoder = new TextDecoder();
+
+/** Builds the Hono app that serves one Engine.IO endpoint (both transports and the upgrade). */
+export function createEngineApp(
+  engine: EngineServer,
+  options: HttpOptions,
+  runtimeFor: RuntimeResolver,
+): Hono {
+  const app = new Hono();
+  const path = options.path.endsWith("/") ? options.path : options.path + "/";
+  if (options.cors) {
+    const corsMiddleware = cors(options.cors);
+    app.use(path, (c, next) => isWebSocketRequest(c.req.raw) ? next() : corsMiddleware(c, next));
+  }
+  const cookie = resolveCookie(options.cookie);
+  app.use(path, async (c, next) => {
+    await next();
+    runtimeFor(c.env).finish?.(c.req.raw, c.res);
+  });
+
+  app.all(path, async (c) => {
+    const request = c.req.raw;
+    const runtime = runtimeFor(c.env);
+    const url = new URL(request.url);
+    const isWebSocket = isWebSocketRequest(request);
+    const route = routeRequest(
+      { method: request.method, query: url.searchParams, isWebSocket },
+      engine.options.transports,
+      (sid) => engine.get(sid),
+    );
+    const address = runtime.remoteAddress(request);
+    if (route.kind === "refused") return refuse(c, route.refusal, address);
+
+    if (route.kind === "session") {
+      if (route.transport === "websocket") {
+        return upgradeSession(c, route.session, runtime, engine.options.maxHttpBufferSize, address);
+      }
+      return request.method === "POST"
+        ? await receive(c, route.session, engine.options.maxHttpBufferSize, address)
+        : await poll(c, route.session, runtime, request);
+    }
+
+    const denied = await checkAllowed(options.allowRequest, request);
+    if (denied) return refuse(c, denied, address);
+    const outdated = checkProtocol(url.searchParams);
+    if (outdated) return refuse(c, outdated, address);
+
+    const info: HandshakeInfo = {
+      headers: request.headers,
+      query: url.searchParams,
+      url: url.pathname + url.search,
+      remoteAddress: address,
+      secure: url.protocol === "https:" || url.protocol === "wss:",
+      issued: Date.now(),
+    };
+    if (route.transport === "websocket") {
+      const transport = new WebSocketTransport(
+        engine.options.maxHttpBufferSize,
+        (open) => engine.open(open, info),
+      );
+      return runtime.upgrade(request, transport.handlers) ??
+        refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);
+    }
+    const transport = new PollingTransport();
+    const session = engine.open(transport, info);
+    if (cookie) setCookie(c, cookie.name, session.id, cookie);
+    return await poll(c, session, runtime, request);
+  });
+  return app;
+}
+
+async function poll(
+  c: Context,
+  session: EngineSession,
+  runtime: RuntimeBinding,
+  request: Request,
+): Promise<Response> {
+  const transport = session.activeTransport;
+  if (!(transport instanceof PollingTransport)) {
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), "");
+  }
+  runtime.holdOpen(request);
+  const outcome = await transport.poll(request.signal);
+  if (outcome.kind === "overlap") {
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping poll"), "");
+  }
+  return c.body(outcome.body, 200, { "Content-Type": "text/plain; charset=UTF-8" });
+}
+
+async function receive(
+  c: Context,
+  session: EngineSession,
+  limit: number,
+  address: string,
+): Promise<Response> {
+  const transport = session.activeTransport;
+  if (!(transport instanceof PollingTransport)) {
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), address);
+  }
+  if (!transport.beginReceive()) {
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST"), address);
+  }
+  try {
+    const body = await readBodyWithin(c.req.raw, limit);
+    if (body === undefined) {
+      session.terminate("transport error");
+      return refuse(c, payloadTooLarge(), address);
+    }
+    const outcome = transport.receive(body);
+    if (outcome.kind === "invalid") {
+      return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, outcome.error), address);
+    }
+    return c.body("ok", 200, { "Content-Type": "text/html" });
+  } finally {
+    transport.endReceive();
+  }
+}
+
+function upgradeSession(
+  c: Context,
+  session: EngineSession,
+  runtime: RuntimeBinding,
+  maxPayload: number,
+  address: string,
+): Response {
+  // Like the reference, a WebSocket that cannot upgrade this session is accepted, then closed.
+  const transport = new WebSocketTransport(maxPayload, (open) => {
+    const upgradable = session.readyState === "open" && session.transport === "polling" &&
+      !session.upgrading && !session.upgraded;
+    if (upgradable) session.upgradeTo(open);
+    else {
+      log.debug("upgrade refused", { sid: session.id, address });
+      open.close();
+    }
+  });
+  return runtime.upgrade(c.req.raw, transport.handlers) ??
+    refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);
+}
+
+/** Reads a request body as text, or undefined once it exceeds `limit` bytes. */
+async function readBodyWithin(request: Request, limit: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get("content-length"));
+  if (declared > limit) {
+    await request.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return undefined;
+  }
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return decoder.decode(all);
+}
+
+async function checkAllowed(
+  allowRequest: HttpOptions["allowRequest"],
+  request: Request,
+): Promise<EngineRefusal | undefined> {
+  if (!allowRequest) return undefined;
+  try {
+    if ((await allowRequest(request)) !== false) return undefined;
+    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest refused");
+  } catch (error) {
+    const message = error instanceof Error && error.message ? error.message : undefined;
+    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest threw", message);
+  }
+}
+
+function refuse(c: Context, refused: EngineRefusal, address: string): Response {
+  log.warn("request refused", {
+    status: refused.status,
+    code: refused.code,
+    detail: refused.detail,
+    address,
+  });
+  return c.json({ code: refused.code, message: refused.message }, refused.status);
+}
+
+function isWebSocketRequest(request: Request): boolean {
+  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
+}
+
+type ResolvedCookie =
+  & Required<Pick<CookieOptions, "name" | "path" | "httpOnly" | "sameSite">>
+  & CookieOptions;
+
+function resolveCookie(option: HttpOptions["cookie"]): ResolvedCookie | undefined {
+  if (!option) return undefined;
+  const given = option === true ? {} : option;
+  return { name: "io", path: "/", httpOnly: true, sameSite: "Lax", ...given };
+}

@@ -1,0 +1,48 @@
+/** Engine.IO handshake error codes, as the reference server sends them. */
+export const EngineErrorCode = {
+  TRANSPORT_UNKNOWN: 0,
+  UNKNOWN_SID: 1,
+  BAD_HANDSHAKE_METHOD: 2,
+  BAD_REQUEST: 3,
+  FORBIDDEN: 4,
+  UNSUPPORTED_PROTOCOL_VERSION: 5,
+} as const;
+
+/** One of the Engine.IO handshake error codes. */
+export type EngineErrorCode = typeof EngineErrorCode[keyof typeof EngineErrorCode];
+
+const MESSAGES: Record<EngineErrorCode, string> = {
+  0: "Transport unknown",
+  1: "Session ID unknown",
+  2: "Bad handshake method",
+  3: "Bad request",
+  4: "Forbidden",
+  5: "Unsupported protocol version",
+};
+
+/** An HTTP refusal: status plus the `{code, message}` JSON body. */
+export interface EngineRefusal {
+  /** HTTP status (400, 403 or 413). */
+  readonly status: 400 | 403 | 413;
+  /** Engine.IO error code. */
+  readonly code: EngineErrorCode;
+  /** Message for the body. */
+  readonly message: string;
+  /** Why, for the log (never sent). */
+  readonly detail?: string;
+}
+
+/** Builds the refusal for an error code, with the reference's status and message. */
+export function refusal(code: EngineErrorCode, detail?: string, message?: string): EngineRefusal {
+  return {
+    status: code === EngineErrorCode.FORBIDDEN ? 403 : 400,
+    code,
+    message: message ?? MESSAGES[code],
+    detail,
+  };
+}
+
+/** The refusal for a POST body larger than maxHttpBufferSize. */
+export function payloadTooLarge(): EngineRefusal {
+  return { status: 413, code: EngineErrorCode.BAD_REQUEST, message: "Payload too large" };
+}

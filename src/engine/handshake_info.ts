@@ -1,0 +1,15 @@
+/** What a session keeps of the HTTP request that opened it. */
+export interface HandshakeInfo {
+  /** Request headers. */
+  readonly headers: Headers;
+  /** Query parameters of the handshake URL. */
+  readonly query: URLSearchParams;
+  /** Path and query of the handshake request. */
+  readonly url: string;
+  /** The peer's IP address ("" when the runtime does not tell). */
+  readonly remoteAddress: string;
+  /** Whether the request came over TLS. */
+  readonly secure: boolean;
+  /** When the handshake happened, ms since the epoch. */
+  readonly issued: number;
+}

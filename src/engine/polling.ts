@@ -1,0 +1,154 @@
+import type { Packet } from "./packet.ts";
+import { decodePayload, encodePayload } from "./payload.ts";
+import { DETACHED, type Transport, type TransportListener } from "./transport.ts";
+
+/** How a long-polling GET ends. */
+export type PollOutcome =
+  | { readonly kind: "payload"; readonly body: string }
+  /** A poll was already parked: this request is refused and the session fails. */
+  | { readonly kind: "overlap" };
+
+/** How a long-polling POST ends. */
+export type DataOutcome =
+  | { readonly kind: "ok" }
+  | { readonly kind: "invalid"; readonly error: string };
+
+/** How long a close waits for the client's next poll to deliver the close packet. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
+/**
+ * The long-polling transport. A GET parks until packets are sent (the transport is writable
+ * only while one is parked); a POST carries a payload in. HTTP lives in app.ts: this class
+ * only sees request bodies, abort signals and the payload strings it returns.
+ */
+export class PollingTransport implements Transport {
+  readonly name = "polling";
+  #listener: TransportListener = DETACHED;
+  #parked: ((outcome: PollOutcome) => void) | undefined;
+  #receiving = false;
+  #closed = false;
+  #discarded = false;
+  #pendingClose: (() => void) | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  get writable(): boolean {
+    return this.#parked !== undefined;
+  }
+
+  get bufferedAmount(): number {
+    return 0;
+  }
+
+  bind(listener: TransportListener): void {
+    this.#listener = listener;
+  }
+
+  /** Handles a GET: resolves with the next payload. `signal` aborts when the client leaves. */
+  poll(signal?: AbortSignal): Promise<PollOutcome> {
+    if (this.#parked) {
+      this.#fail("overlap from client");
+      return Promise.resolve({ kind: "overlap" });
+    }
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        if (this.#parked !== release) return;
+        this.#parked = undefined;
+        this.#fail("poll connection closed prematurely");
+      };
+      const release = (outcome: PollOutcome) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(outcome);
+      };
+      this.#parked = release;
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (this.#pendingClose) {
+        this.send([]);
+        return;
+      }
+      this.#listener.onDrain();
+    });
+  }
+
+  /** Handles a POST body (already read within the size limit). */
+  receive(body: string): DataOutcome {
+    const decoded = decodePayload(body);
+    if (!decoded.ok) {
+      this.#listener.onClose("parse error", decoded.error);
+      return { kind: "invalid", error: decoded.error };
+    }
+    for (const packet of decoded.value) {
+      if (this.#closed) break;
+      if (packet.type === "close") {
+        this.#onPeerClose();
+        break;
+      }
+      this.#listener.onPacket(packet);
+    }
+    return { kind: "ok" };
+  }
+
+  /** Marks a POST as being read; false (and the session fails) when one already is. */
+  beginReceive(): boolean {
+    if (this.#receiving) {
+      this.#fail("data request overlap from client");
+      return false;
+    }
+    this.#receiving = true;
+    return true;
+  }
+
+  /** Marks the POST read by `beginReceive` as finished. */
+  endReceive(): void {
+    this.#receiving = false;
+  }
+
+  send(packets: readonly Packet[]): void {
+    const release = this.#parked;
+    if (!release) return;
+    this.#parked = undefined;
+    let all = packets;
+    const closing = this.#pendingClose;
+    if (closing) all = [...packets, { type: "close" }];
+    release({ kind: "payload", body: encodePayload(all) });
+    if (closing) this.#finishClose(closing);
+  }
+
+  close(done: () => void = () => {}): void {
+    if (this.#pendingClose) return;
+    if (this.#closed || this.#discarded) {
+      this.#closed = true;
+      done();
+      return;
+    }
+    if (this.#parked) {
+      this.#pendingClose = done;
+      this.send([]);
+      return;
+    }
+    this.#pendingClose = done;
+    this.#closeTimer = setTimeout(() => this.#finishClose(done), CLOSE_TIMEOUT_MS);
+  }
+
+  discard(): void {
+    this.#discarded = true;
+    this.#listener = DETACHED;
+  }
+
+  #finishClose(done: () => void): void {
+    clearTimeout(this.#closeTimer);
+    this.#pendingClose = undefined;
+    this.#closed = true;
+    done();
+  }
+
+  #onPeerClose(): void {
+    // release a parked poll cleanly before the session goes away
+    if (this.#parked) this.send([{ type: "noop" }]);
+    this.#closed = true;
+    this.#listener.onClose("transport close");
+  }
+
+  #fail(description: string): void {
+    this.#listener.onClose("transport error", description);
+  }
+}

@@ -1,0 +1,83 @@
+import { Emitter } from "../_internal/emitter.ts";
+import { generateId } from "../_internal/ids.ts";
+import { getLogger } from "../_internal/log.ts";
+import type { HandshakeInfo } from "./handshake_info.ts";
+import {
+  type EngineProtocolOptions,
+  type ResolvedEngineProtocolOptions,
+  resolveEngineOptions,
+} from "./options.ts";
+import { EngineSession, type EngineSocket } from "./session.ts";
+import type { Transport } from "./transport.ts";
+
+/** Events of an Engine.IO server. */
+export type EngineServerEvents = {
+  /** A client completed the handshake. */
+  connection: [socket: EngineSocket];
+};
+
+const log = getLogger("engine");
+
+/** The transport-independent part of an Engine.IO server: the session table. */
+export class EngineServer {
+  readonly options: ResolvedEngineProtocolOptions;
+  readonly #sessions = new Map<string, EngineSession>();
+  readonly #events = new Emitter<EngineServerEvents>();
+
+  constructor(options?: EngineProtocolOptions) {
+    this.options = resolveEngineOptions(options);
+  }
+
+  /** Number of open sessions. */
+  get clientsCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** The session with this id, if it is open. */
+  get(id: string): EngineSession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** Every open session. */
+  sessions(): IterableIterator<EngineSession> {
+    return this.#sessions.values();
+  }
+
+  /** Adds a listener. */
+  on<K extends keyof EngineServerEvents>(
+    event: K,
+    listener: (...args: EngineServerEvents[K]) => void,
+  ): void {
+    this.#events.on(event, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof EngineServerEvents>(
+    event: K,
+    listener: (...args: EngineServerEvents[K]) => void,
+  ): void {
+    this.#events.off(event, listener);
+  }
+
+  /** Opens a session on a transport that passed the handshake checks. */
+  open(transport: Transport, request: HandshakeInfo): EngineSession {
+    const id = generateId();
+    const session = new EngineSession(
+      id,
+      transport,
+      request,
+      this.options,
+      (closed) => this.#sessions.delete(closed.id),
+    );
+    this.#sessions.set(id, session);
+    session.open();
+    log.debug("handshake", { sid: id, transport: transport.name, address: request.remoteAddress });
+    this.#events.emit("connection", session);
+    return session;
+  }
+
+  /** Closes every session at once. */
+  close(): void {
+    for (const session of [...this.#sessions.values()]) session.terminate("forced server close");
+  }
+}

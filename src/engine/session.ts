@@ -1,0 +1,303 @@
+import { Emitter } from "../_internal/emitter.ts";
+import { getLogger } from "../_internal/log.ts";
+import type { HandshakeInfo } from "./handshake_info.ts";
+import type { ResolvedEngineProtocolOptions } from "./options.ts";
+import type { Packet, PacketData, PacketType } from "./packet.ts";
+import {
+  DETACHED,
+  type Transport,
+  type TransportCloseReason,
+  type TransportListener,
+  type TransportName,
+} from "./transport.ts";
+
+/** Why an Engine.IO session closed, in the reference's words. */
+export type EngineCloseReason =
+  | TransportCloseReason
+  | "ping timeout"
+  | "forced close"
+  | "forced server close";
+
+/** Events of an Engine.IO session. */
+export type EngineSocketEvents = {
+  /** A message from the peer: text as string, binary as bytes. */
+  message: [data: PacketData];
+  /** The session ended. */
+  close: [reason: EngineCloseReason, description?: string];
+  /** Everything queued has been handed to the transport. */
+  drain: [];
+  /** A PONG arrived. */
+  heartbeat: [];
+  /** The client started probing a WebSocket. */
+  upgrading: [transport: TransportName];
+  /** The session now runs over WebSocket. */
+  upgrade: [transport: TransportName];
+};
+
+/** One Engine.IO client session, as a user of the engine server sees it. */
+export interface EngineSocket {
+  /** Session id (`sid`). */
+  readonly id: string;
+  /** The transport in use now. */
+  readonly transport: TransportName;
+  /** "opening" before the OPEN packet, "open", then "closing" and "closed". */
+  readonly readyState: "opening" | "open" | "closing" | "closed";
+  /** What the handshake request carried. */
+  readonly request: HandshakeInfo;
+  /** Bytes written and not yet flushed by the runtime. */
+  readonly bufferedAmount: number;
+  /** Queues a message (text or binary) for the peer. */
+  send(data: PacketData): void;
+  /** Closes the session once queued messages are flushed. */
+  close(): void;
+  /** Adds an event listener. */
+  on<K extends keyof EngineSocketEvents>(
+    event: K,
+    listener: (...args: EngineSocketEvents[K]) => void,
+  ): void;
+  /** Removes an event listener. */
+  off<K extends keyof EngineSocketEvents>(
+    event: K,
+    listener: (...args: EngineSocketEvents[K]) => void,
+  ): void;
+}
+
+const log = getLogger("engine");
+const PROBE_CHECK_MS = 100;
+
+/** The server side of one Engine.IO session: write buffer, heartbeat, upgrade. */
+export class EngineSession implements EngineSocket {
+  readyState: "opening" | "open" | "closing" | "closed" = "opening";
+  #transport: Transport;
+  #writeBuffer: Packet[] = [];
+  #events = new Emitter<EngineSocketEvents>();
+  #pingIntervalTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  #upgrading = false;
+  #upgraded = false;
+  #abortUpgrade: (() => void) | undefined;
+  #listener: TransportListener = {
+    onPacket: (packet) => this.#onPacket(packet),
+    onDrain: () => this.#flush(),
+    onClose: (reason, description) => this.#onClose(reason, description),
+  };
+
+  constructor(
+    readonly id: string,
+    transport: Transport,
+    readonly request: HandshakeInfo,
+    private readonly options: ResolvedEngineProtocolOptions,
+    private readonly onClosed: (session: EngineSession) => void,
+  ) {
+    this.#transport = transport;
+    transport.bind(this.#listener);
+  }
+
+  get transport(): TransportName {
+    return this.#transport.name;
+  }
+
+  /** The transport object itself, for the HTTP layer. */
+  get activeTransport(): Transport {
+    return this.#transport;
+  }
+
+  get upgrading(): boolean {
+    return this.#upgrading;
+  }
+
+  get upgraded(): boolean {
+    return this.#upgraded;
+  }
+
+  get bufferedAmount(): number {
+    return this.#transport.bufferedAmount;
+  }
+
+  /** Sends the OPEN packet (and the initial packet), then starts the heartbeat. */
+  open(): void {
+    this.readyState = "open";
+    const { options } = this;
+    const canUpgrade = this.#transport.name === "polling" && options.allowUpgrades &&
+      options.transports.includes("websocket");
+    this.#sendPacket(
+      "open",
+      JSON.stringify({
+        sid: this.id,
+        upgrades: canUpgrade ? ["websocket"] : [],
+        pingInterval: options.pingInterval,
+        pingTimeout: options.pingTimeout,
+        maxPayload: options.maxHttpBufferSize,
+      }),
+    );
+    if (options.initialPacket !== undefined) this.#sendPacket("message", options.initialPacket);
+    this.#schedulePing();
+  }
+
+  send(data: PacketData): void {
+    this.#sendPacket("message", data);
+  }
+
+  close(): void {
+    if (this.readyState !== "open") return;
+    this.readyState = "closing";
+    if (this.#writeBuffer.length > 0) {
+      this.#events.once("drain", () => this.#closeTransport());
+      return;
+    }
+    this.#closeTransport();
+  }
+
+  /** Ends the session at once, without waiting for queued packets. */
+  terminate(reason: EngineCloseReason): void {
+    this.#onClose(reason);
+  }
+
+  on<K extends keyof EngineSocketEvents>(
+    event: K,
+    listener: (...args: EngineSocketEvents[K]) => void,
+  ): void {
+    this.#events.on(event, listener);
+  }
+
+  off<K extends keyof EngineSocketEvents>(
+    event: K,
+    listener: (...args: EngineSocketEvents[K]) => void,
+  ): void {
+    this.#events.off(event, listener);
+  }
+
+  /**
+   * Runs the upgrade handshake on a freshly opened WebSocket: answer `2probe` with `3probe`,
+   * release parked polls with NOOPs, switch on `5`. Queued packets stay in the write buffer
+   * across the switch, so nothing is lost or reordered.
+   */
+  upgradeTo(next: Transport): void {
+    this.#upgrading = true;
+    let checkTimer: ReturnType<typeof setInterval> | undefined;
+    const releaseParkedPoll = () => {
+      const current = this.#transport;
+      if (current.name === "polling" && current.writable) current.send([{ type: "noop" }]);
+    };
+    const cleanup = () => {
+      this.#upgrading = false;
+      this.#abortUpgrade = undefined;
+      clearInterval(checkTimer);
+      clearTimeout(upgradeTimer);
+      next.bind(DETACHED);
+    };
+    this.#abortUpgrade = () => {
+      cleanup();
+      next.close();
+    };
+    const upgradeTimer = setTimeout(() => {
+      log.debug("upgrade timed out", { sid: this.id });
+      cleanup();
+      next.close();
+    }, this.options.upgradeTimeout);
+
+    next.bind({
+      onPacket: (packet) => {
+        if (packet.type === "ping" && packet.data === "probe") {
+          next.send([{ type: "pong", data: "probe" }]);
+          this.#events.emit("upgrading", next.name);
+          releaseParkedPoll();
+          clearInterval(checkTimer);
+          checkTimer = setInterval(releaseParkedPoll, PROBE_CHECK_MS);
+        } else if (packet.type === "upgrade" && this.readyState !== "closed") {
+          cleanup();
+          this.#switchTo(next);
+        } else {
+          cleanup();
+          next.close();
+        }
+      },
+      onDrain: () => {},
+      onClose: () => cleanup(),
+    });
+  }
+
+  #switchTo(next: Transport): void {
+    const previous = this.#transport;
+    previous.discard();
+    previous.close();
+    this.#transport = next;
+    this.#upgraded = true;
+    next.bind(this.#listener);
+    log.debug("upgraded", { sid: this.id, transport: next.name });
+    this.#events.emit("upgrade", next.name);
+    this.#flush();
+    if (this.readyState === "closing") this.#closeTransport();
+  }
+
+  #sendPacket(type: PacketType, data?: PacketData): void {
+    if (this.readyState === "closing" || this.readyState === "closed") return;
+    this.#writeBuffer.push(data === undefined ? { type } : { type, data });
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (this.readyState === "closed" || this.#writeBuffer.length === 0) return;
+    const transport = this.#transport;
+    if (!transport.writable) return;
+    const packets = this.#writeBuffer;
+    this.#writeBuffer = [];
+    transport.send(packets);
+    this.#events.emit("drain");
+  }
+
+  #closeTransport(): void {
+    this.#transport.close(() => this.#onClose("forced close"));
+  }
+
+  #onPacket(packet: Packet): void {
+    if (this.readyState !== "open" && this.readyState !== "closing") return;
+    switch (packet.type) {
+      case "pong":
+        clearTimeout(this.#pingTimeoutTimer);
+        this.#schedulePing();
+        this.#events.emit("heartbeat");
+        return;
+      case "message":
+        this.#events.emit("message", packet.data ?? "");
+        return;
+      case "ping":
+        // in v4 only the server pings
+        this.#onClose("transport error", "invalid heartbeat direction");
+        return;
+      default:
+        return;
+    }
+  }
+
+  #schedulePing(): void {
+    clearTimeout(this.#pingIntervalTimer);
+    this.#pingIntervalTimer = setTimeout(() => {
+      this.#sendPacket("ping");
+      this.#resetPingTimeout();
+    }, this.options.pingInterval);
+  }
+
+  #resetPingTimeout(): void {
+    clearTimeout(this.#pingTimeoutTimer);
+    this.#pingTimeoutTimer = setTimeout(() => {
+      if (this.readyState !== "closed") this.#onClose("ping timeout");
+    }, this.options.pingTimeout);
+  }
+
+  #onClose(reason: EngineCloseReason, description?: string): void {
+    if (this.readyState === "closed") return;
+    this.readyState = "closed";
+    clearTimeout(this.#pingIntervalTimer);
+    clearTimeout(this.#pingTimeoutTimer);
+    this.#writeBuffer = [];
+    this.#abortUpgrade?.();
+    const transport = this.#transport;
+    transport.bind(DETACHED);
+    transport.close();
+    log.debug("session closed", { sid: this.id, reason, description });
+    this.onClosed(this);
+    this.#events.emit("close", reason, description);
+    this.#events.removeAllListeners();
+  }
+}

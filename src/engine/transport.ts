@@ -1,0 +1,64 @@
+import type { Packet } from "./packet.ts";
+
+/** Names of the two Engine.IO transports. */
+export type TransportName = "polling" | "websocket";
+
+/** Why a transport ended, in the reference's words. */
+export type TransportCloseReason = "transport close" | "transport error" | "parse error";
+
+/** What a transport tells the session that owns it. */
+export interface TransportListener {
+  /** A packet arrived from the peer. */
+  onPacket(packet: Packet): void;
+  /** The transport can take packets again (a poll is parked, or a socket buffer emptied). */
+  onDrain(): void;
+  /** The transport ended: the peer closed it, it failed, or the peer sent garbage. */
+  onClose(reason: TransportCloseReason, description?: string): void;
+}
+
+/** A transport as the session sees it: send packets, close, and listener callbacks. */
+export interface Transport {
+  /** Which transport this is. */
+  readonly name: TransportName;
+  /** Whether `send` would write now. */
+  readonly writable: boolean;
+  /** Bytes the runtime holds unsent for this transport. */
+  readonly bufferedAmount: number;
+  /** Routes this transport's events to a listener (replacing the previous one). */
+  bind(listener: TransportListener): void;
+  /** Writes packets; only called while `writable`. */
+  send(packets: readonly Packet[]): void;
+  /** Closes gracefully; `done` runs once the peer can no longer receive. */
+  close(done?: () => void): void;
+  /** Stops this transport from reporting to the session (after an upgrade replaced it). */
+  discard(): void;
+}
+
+/** A WebSocket connection handed over by a runtime adapter. */
+export interface WsConnection {
+  /** Sends one frame; text stays text, bytes go as a binary frame. */
+  send(data: string | Uint8Array): void;
+  /** Closes the connection. */
+  close(code?: number, reason?: string): void;
+  /** Bytes queued in the runtime and not yet written to the socket. */
+  readonly bufferedAmount: number;
+}
+
+/** Callbacks a runtime adapter calls for one WebSocket connection. */
+export interface WsHandlers {
+  /** The connection is open. */
+  onOpen(connection: WsConnection): void;
+  /** A frame arrived (text as string, binary as bytes). */
+  onMessage(data: string | Uint8Array): void;
+  /** The connection closed. */
+  onClose(code: number, reason: string): void;
+  /** The runtime emptied its send buffer. */
+  onDrain(): void;
+}
+
+/** A listener that ignores everything, for transports without a session yet. */
+export const DETACHED: TransportListener = {
+  onPacket() {},
+  onDrain() {},
+  onClose() {},
+};

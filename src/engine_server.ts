@@ -1,0 +1,67 @@
+import type { Hono } from "hono";
+import { createEngineApp, type HttpOptions } from "./app.ts";
+import type { EngineProtocolOptions } from "./engine/options.ts";
+import { EngineServer, type EngineServerEvents } from "./engine/server.ts";
+import { type BunWebSocketHandlers, createBunWebSocketHandlers } from "./runtime/bun.ts";
+import { selectRuntime } from "./runtime/select.ts";
+
+/** Options of a bare Engine.IO server. */
+export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
+
+/** A bare Engine.IO v4 server, servable on Deno, Bun and Node. */
+export interface EngineIoServer {
+  /** The Hono app serving the endpoint; mount it in another Hono app if you like. */
+  readonly app: Hono;
+  /** The fetch handler for `Deno.serve`, `Bun.serve` or `export default`. */
+  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** WebSocket handlers for `Bun.serve({ websocket })`. */
+  readonly websocket: BunWebSocketHandlers;
+  /** Number of open sessions. */
+  readonly clientsCount: number;
+  /** The endpoint path. */
+  readonly path: string;
+  /** Listens for new sessions. */
+  on<K extends keyof EngineServerEvents>(
+    event: K,
+    listener: (...args: EngineServerEvents[K]) => void,
+  ): void;
+  /** Stops listening. */
+  off<K extends keyof EngineServerEvents>(
+    event: K,
+    listener: (...args: EngineServerEvents[K]) => void,
+  ): void;
+  /** Closes every session. */
+  close(): void;
+}
+
+/**
+ * Creates a bare Engine.IO v4 server (long-polling, WebSocket and the upgrade between them).
+ *
+ * @example
+ * ```ts
+ * import { createEngineServer } from "@sio/gateway/engine";
+ *
+ * const engine = createEngineServer({ path: "/engine.io/" });
+ * engine.on("connection", (socket) => {
+ *   socket.on("message", (data) => socket.send(data)); // echo
+ * });
+ * Deno.serve({ port: 3000 }, engine.fetch);
+ * ```
+ */
+export function createEngineServer(options: EngineServerOptions = {}): EngineIoServer {
+  const engine = new EngineServer(options);
+  const path = options.path ?? "/engine.io/";
+  const app = createEngineApp(engine, { ...options, path }, selectRuntime);
+  return {
+    app,
+    fetch: (request, env) => app.fetch(request, env),
+    websocket: createBunWebSocketHandlers(engine.options.maxHttpBufferSize),
+    get clientsCount() {
+      return engine.clientsCount;
+    },
+    path,
+    on: (event, listener) => engine.on(event, listener),
+    off: (event, listener) => engine.off(event, listener),
+    close: () => engine.close(),
+  };
+}

@@ -1,0 +1,114 @@
+import type { RuntimeBinding } from "../app.ts";
+import type { WsConnection, WsHandlers } from "../engine/transport.ts";
+import { guard } from "./guard.ts";
+
+/** The part of Bun's `Server` we use. */
+export interface BunServerLike {
+  /** Upgrades a request to a WebSocket carrying `data`. */
+  upgrade(request: Request, options: { data: BunSocketData }): boolean;
+  /** The peer address of a request. */
+  requestIP(request: Request): { address: string } | null;
+  /** Sets a request's idle timeout in seconds (0 = none). */
+  timeout?(request: Request, seconds: number): void;
+}
+
+/** Data attached to each Bun WebSocket: the handlers of its transport. */
+export interface BunSocketData {
+  /** The transport's callbacks. */
+  readonly handlers: WsHandlers;
+  /** The connection object handed to the transport. */
+  connection?: WsConnection;
+}
+
+/** The part of Bun's `ServerWebSocket` we use. */
+export interface BunWebSocketLike {
+  /** Data attached at upgrade. */
+  readonly data: BunSocketData;
+  /** Sends a frame; returns -1 (backpressure), 0 (dropped) or bytes sent. */
+  send(data: string | Uint8Array): number;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Bytes buffered for this socket. */
+  getBufferedAmount?(): number;
+  /** 1 when open. */
+  readonly readyState: number;
+}
+
+/** The `websocket` handler object to give `Bun.serve`. */
+export interface BunWebSocketHandlers {
+  /** Called when a socket opens. */
+  open(ws: BunWebSocketLike): void;
+  /** Called for each frame. */
+  message(ws: BunWebSocketLike, message: string | Uint8Array): void;
+  /** Called when the socket closes. */
+  close(ws: BunWebSocketLike, code: number, reason: string): void;
+  /** Called when the send buffer empties. */
+  drain(ws: BunWebSocketLike): void;
+  /** Largest frame accepted; Bun closes with 1009 beyond it. */
+  maxPayloadLength: number;
+  /** Seconds of silence before Bun drops the socket; Engine.IO's heartbeat keeps it busy. */
+  idleTimeout: number;
+  /** Engine.IO pings at its own level, so Bun's protocol pings are off. */
+  sendPings: boolean;
+}
+
+/** Binds a request served by `Bun.serve` (env is the Bun server). */
+export function bunBinding(server: BunServerLike): RuntimeBinding {
+  return {
+    upgrade(request, handlers) {
+      const upgraded = server.upgrade(request, { data: { handlers } });
+      // Bun ignores the response of an upgraded request; Hono needs one to return.
+      return upgraded ? new Response(null) : undefined;
+    },
+    remoteAddress: (request) => server.requestIP(request)?.address ?? "",
+    holdOpen: (request) => server.timeout?.(request, 0),
+    finish(request, response) {
+      // Bun closes a `Connection: close` request's socket without saying so, and clients
+      // with a keep-alive pool then reuse the dead socket.
+      if (request.headers.get("connection")?.toLowerCase() === "close") {
+        response.headers.set("Connection", "close");
+      }
+    },
+  };
+}
+
+/** Tells whether `env` is a Bun server. */
+export function isBunServer(env: unknown): env is BunServerLike {
+  const candidate = env as Partial<BunServerLike> | undefined;
+  return typeof candidate?.upgrade === "function" && typeof candidate.requestIP === "function";
+}
+
+/** Builds the `websocket` handlers for `Bun.serve`. */
+export function createBunWebSocketHandlers(maxPayloadLength: number): BunWebSocketHandlers {
+  return {
+    maxPayloadLength,
+    idleTimeout: 0,
+    sendPings: false,
+    open: guard("bun open", (ws: BunWebSocketLike) => {
+      const connection: WsConnection = {
+        send(data) {
+          if (ws.readyState === 1) ws.send(data);
+        },
+        close(code, reason) {
+          if (ws.readyState === 1 || ws.readyState === 0) ws.close(code, reason);
+        },
+        get bufferedAmount() {
+          return ws.getBufferedAmount?.() ?? 0;
+        },
+      };
+      ws.data.connection = connection;
+      ws.data.handlers.onOpen(connection);
+    }),
+    message: guard("bun message", (ws: BunWebSocketLike, message: string | Uint8Array) => {
+      ws.data.handlers.onMessage(
+        typeof message === "string"
+          ? message
+          : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
+      );
+    }),
+    close: guard("bun close", (ws: BunWebSocketLike, code: number, reason: string) => {
+      ws.data.handlers.onClose(code, reason);
+    }),
+    drain: guard("bun drain", (ws: BunWebSocketLike) => ws.data.handlers.onDrain()),
+  };
+}

@@ -1,0 +1,53 @@
+import type { RuntimeBinding } from "../app.ts";
+import type { WsConnection, WsHandlers } from "../engine/transport.ts";
+import { guard } from "./guard.ts";
+
+/** The part of Deno's `ServeHandlerInfo` we read. */
+interface DenoServeInfo {
+  remoteAddr?: { hostname?: string };
+}
+
+/** Binds a request served by `Deno.serve` (env is its `ServeHandlerInfo`). */
+export function denoBinding(env: unknown): RuntimeBinding {
+  const info = env as DenoServeInfo | undefined;
+  return {
+    upgrade: upgradeDeno,
+    remoteAddress: () => info?.remoteAddr?.hostname ?? "",
+    holdOpen: () => {},
+  };
+}
+
+function upgradeDeno(request: Request, handlers: WsHandlers): Response | undefined {
+  let upgraded: { socket: WebSocket; response: Response };
+  try {
+    // Engine.IO's own heartbeat watches the connection, so Deno's idle pings are off.
+    upgraded = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
+  } catch {
+    return undefined;
+  }
+  const { socket, response } = upgraded;
+  socket.binaryType = "arraybuffer";
+  const connection: WsConnection = {
+    send(data) {
+      if (socket.readyState === WebSocket.OPEN) socket.send(data);
+    },
+    close(code, reason) {
+      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
+        socket.close(code, reason);
+      }
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+  socket.onopen = guard("deno open", () => handlers.onOpen(connection));
+  socket.onmessage = guard("deno message", (event: MessageEvent) => {
+    const { data } = event;
+    handlers.onMessage(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
+  });
+  socket.onclose = guard("deno close", (event: CloseEvent) => {
+    handlers.onClose(event.code, event.reason);
+  });
+  socket.onerror = guard("deno error", () => {});
+  return response;
+}

@@ -12,11 +12,25 @@
  * @module
  */
 export { createEngineServer } from "./src/engine_server.ts";
-export type { EngineIoServer, EngineServerOptions } from "./src/engine_server.ts";
+export type { EngineIoServer, EngineServerOptions, HonoApp } from "./src/engine_server.ts";
+export type { CookieOptions, CorsOptions, HttpOptions } from "./src/app.ts";
+export type { EngineProtocolOptions } from "./src/engine/options.ts";
 export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
 export type { EngineServerEvents } from "./src/engine/server.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
-export type { TransportName } from "./src/engine/transport.ts";
-export { decodePacket, encodePacket, encodePacketAsText } from "./src/engine/packet.ts";
+export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";
+export {
+  decodePacket,
+  encodePacket,
+  encodePacketAsText,
+  PACKET_TYPES,
+} from "./src/engine/packet.ts";
 export type { Packet, PacketData, PacketType } from "./src/engine/packet.ts";
-export { decodePayload, encodePayload } from "./src/engine/payload.ts";
+export { decodePayload, encodePayload, RECORD_SEPARATOR } from "./src/engine/payload.ts";
+export type { Result } from "./src/_internal/result.ts";
+export type {
+  BunSocketData,
+  BunWebSocketHandlers,
+  BunWebSocketLike,
+} from "./src/runtime/bun.ts";
+export type { WsConnection, WsHandlers } from "./src/engine/transport.ts";

@@ -17,5 +17,3 @@
 export * from "./engine.ts";
 export { configureLogging } from "./src/_internal/log.ts";
 export type { LogLevel, LogRecord, LogSink } from "./src/_internal/log.ts";
-export type { CookieOptions, CorsOptions } from "./src/app.ts";
-export type { BunWebSocketHandlers, BunWebSocketLike } from "./src/runtime/bun.ts";

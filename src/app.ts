@@ -28,7 +28,23 @@ export interface RuntimeBinding {
 export type RuntimeResolver = (env: unknown) => RuntimeBinding;
 
 /** CORS settings, with the semantics of Hono's `cors` middleware. */
-export type CorsOptions = Parameters<typeof cors>[0];
+export interface CorsOptions {
+  /** Allowed origin(s), or a function returning the origin to allow (or null). Default "*". */
+  origin?:
+    | string
+    | string[]
+    | ((origin: string) => string | undefined | null | Promise<string | undefined | null>);
+  /** Methods allowed in preflight. */
+  allowMethods?: string[];
+  /** Request headers allowed in preflight. */
+  allowHeaders?: string[];
+  /** Preflight cache lifetime in seconds. */
+  maxAge?: number;
+  /** Whether credentials (cookies) are allowed. */
+  credentials?: boolean;
+  /** Response headers exposed to the page. */
+  exposeHeaders?: string[];
+}
 
 /** The session cookie set on handshake (`io` by default), as in the reference. */
 export interface CookieOptions {

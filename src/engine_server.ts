@@ -1,4 +1,3 @@
-import type { Hono } from "hono";
 import { createEngineApp, type HttpOptions } from "./app.ts";
 import type { EngineProtocolOptions } from "./engine/options.ts";
 import { EngineServer, type EngineServerEvents } from "./engine/server.ts";
@@ -8,10 +7,21 @@ import { selectRuntime } from "./runtime/select.ts";
 /** Options of a bare Engine.IO server. */
 export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
 
+/**
+ * The Hono app behind a server. It is a `Hono` instance; the type is structural so the public
+ * API does not expose Hono's internal types.
+ */
+export interface HonoApp {
+  /** Handles a request like `Hono#fetch`. */
+  fetch(request: Request, env?: unknown, executionCtx?: unknown): Response | Promise<Response>;
+  /** Sends a request to the app without a network, like `Hono#request`. */
+  request(input: string | Request | URL, init?: RequestInit): Response | Promise<Response>;
+}
+
 /** A bare Engine.IO v4 server, servable on Deno, Bun and Node. */
 export interface EngineIoServer {
-  /** The Hono app serving the endpoint; mount it in another Hono app if you like. */
-  readonly app: Hono;
+  /** The Hono app serving the endpoint (a `Hono` instance); mount it in another Hono app. */
+  readonly app: HonoApp;
   /** The fetch handler for `Deno.serve`, `Bun.serve` or `export default`. */
   readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
   /** WebSocket handlers for `Bun.serve({ websocket })`. */

@@ -32,20 +32,23 @@ export function routeRequest(
     return refused(EngineErrorCode.TRANSPORT_UNKNOWN, `transport ${transport}`);
   }
   const name = transport as TransportName;
-  if (facts.isWebSocket !== (name === "websocket")) {
-    return refused(EngineErrorCode.BAD_REQUEST, "transport does not match the request");
-  }
   const sid = facts.query.get("sid");
-  if (sid !== null) {
+  if (sid) {
     const session = lookup(sid);
     if (!session) return refused(EngineErrorCode.UNKNOWN_SID, `sid ${sid}`);
     if (!facts.isWebSocket && session.transport !== name) {
       return refused(EngineErrorCode.BAD_REQUEST, "transport mismatch");
     }
+    if (facts.isWebSocket && name !== "websocket") {
+      return refused(EngineErrorCode.BAD_REQUEST, "upgrade request for a polling transport");
+    }
     return { kind: "session", transport: name, session };
   }
   if (facts.method !== "GET") {
     return refused(EngineErrorCode.BAD_HANDSHAKE_METHOD, `method ${facts.method}`);
+  }
+  if (facts.isWebSocket !== (name === "websocket")) {
+    return refused(EngineErrorCode.BAD_REQUEST, "transport does not match the request");
   }
   return { kind: "handshake", transport: name };
 }

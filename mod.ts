@@ -1,19 +1,83 @@
 /**
  * sio-gateway: a Socket.IO v5 / Engine.IO v4 server for Deno and Bun (and Node), built on
- * web-standard Request/Response and a Hono app.
- *
- * This release ships the Engine.IO layer: both transports, the upgrade, heartbeats and limits.
+ * web-standard Request/Response and a Hono app. Applications are plain objects given to
+ * `defineGateway`; the official socket.io-client connects unchanged.
  *
  * @example
  * ```ts
- * import { createEngineServer } from "@sio/gateway";
+ * import { createServer, defineGateway } from "@sio/gateway";
  *
- * const engine = createEngineServer();
- * engine.on("connection", (socket) => socket.on("message", (data) => socket.send(data)));
- * Deno.serve({ port: 3000 }, engine.fetch);
+ * const chat = defineGateway({
+ *   namespace: "/chat",
+ *   connect(socket, auth) {
+ *     if (auth.token !== "secret") throw new Error("unauthorized");
+ *     socket.join("lobby");
+ *   },
+ *   events: {
+ *     "chat:message"(socket, msg: { text: string }) {
+ *       socket.to("lobby").emit("chat:message", msg);
+ *       return { ok: true }; // the acknowledgement
+ *     },
+ *   },
+ * });
+ *
+ * const io = createServer({ gateways: [chat] });
+ * Deno.serve({ port: 3000 }, io.fetch);
  * ```
  * @module
  */
 export * from "./engine.ts";
+export { createServer } from "./src/create_server.ts";
+export type { ServerOptions, SocketIoServer } from "./src/create_server.ts";
+export { ackArgs, defineGateway, validated } from "./src/gateway.ts";
+export type {
+  AckArgs,
+  EventContext,
+  EventEntry,
+  EventHandler,
+  Gateway,
+  GatewayDefinition,
+  GatewayErrorContext,
+  GatewayEvents,
+  GatewaySocket,
+  ValidatedEvent,
+} from "./src/gateway.ts";
+export type {
+  InferOutput,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from "./src/_internal/standard_schema.ts";
+export { ServerSocket } from "./src/server/socket.ts";
+export type { AnyServerSocket, SocketLifecycleEvents } from "./src/server/socket.ts";
+export { Namespace } from "./src/server/namespace.ts";
+export type {
+  ConnectMiddleware,
+  EventHandler as NamespaceEventHandler,
+} from "./src/server/namespace.ts";
+export { ParentNamespace } from "./src/server/parent_namespace.ts";
+export { BroadcastOperator } from "./src/server/broadcast.ts";
+export type { BroadcastAck } from "./src/server/broadcast.ts";
+export { InMemoryAdapter } from "./src/server/in_memory_adapter.ts";
+export type { AdapterFactory } from "./src/server/in_memory_adapter.ts";
+export type { Adapter, RemoteSocketLike } from "./src/server/adapter.ts";
+export type { NamespaceMatcher, SocketServerOptions } from "./src/server/server.ts";
+export type {
+  AnyListener,
+  DefaultEventsMap,
+  EventNames,
+  EventParams,
+  EventsMap,
+  PacketMiddleware,
+} from "./src/server/events.ts";
+export type {
+  BroadcastFlags,
+  BroadcastOptions,
+  DisconnectReason,
+  Handshake,
+  Room,
+  SocketId,
+} from "./src/server/types.ts";
 export { configureLogging } from "./src/_internal/log.ts";
 export type { LogLevel, LogRecord, LogSink } from "./src/_internal/log.ts";

@@ -125,7 +125,8 @@ export function createEngineApp(
     if (outdated) return refuse(c, outdated, address);
 
     const info: HandshakeInfo = {
-      headers: request.headers,
+      // copied: Deno forbids reading a request's headers once its response has gone out
+      headers: new Headers(request.headers),
       query: url.searchParams,
       url: url.pathname + url.search,
       remoteAddress: address,
@@ -163,6 +164,7 @@ async function poll(
   if (outcome.kind === "overlap") {
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping poll"), "");
   }
+  if (outcome.kind === "aborted") return c.body(null, 400);
   return c.body(outcome.body, 200, { "Content-Type": "text/plain; charset=UTF-8" });
 }
 

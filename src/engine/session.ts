@@ -46,6 +46,8 @@ export interface EngineSocket {
   readonly request: HandshakeInfo;
   /** Bytes written and not yet flushed by the runtime. */
   readonly bufferedAmount: number;
+  /** Whether a message sent now would be written at once (a poll is parked, or the socket is open). */
+  readonly writable: boolean;
   /** Queues a message (text or binary) for the peer. */
   send(data: PacketData): void;
   /** Closes the session once queued messages are flushed. */
@@ -112,6 +114,10 @@ export class EngineSession implements EngineSocket {
 
   get bufferedAmount(): number {
     return this.#transport.bufferedAmount;
+  }
+
+  get writable(): boolean {
+    return this.readyState === "open" && this.#transport.writable;
   }
 
   /** Sends the OPEN packet (and the initial packet), then starts the heartbeat. */

@@ -1,0 +1,166 @@
+import { type CookieOptions, type CorsOptions, createEngineApp } from "./app.ts";
+import type { HonoApp } from "./engine_server.ts";
+import type { Gateway } from "./gateway.ts";
+import { type BunWebSocketHandlers, createBunWebSocketHandlers } from "./runtime/bun.ts";
+import { selectRuntime } from "./runtime/select.ts";
+import type { RemoteSocketLike } from "./server/adapter.ts";
+import type { BroadcastOperator } from "./server/broadcast.ts";
+import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./server/events.ts";
+import type { Namespace } from "./server/namespace.ts";
+import { SocketServer, type SocketServerOptions } from "./server/server.ts";
+import type { Room } from "./server/types.ts";
+
+/** Options of `createServer`. */
+export interface ServerOptions extends SocketServerOptions {
+  /** The gateways to serve; one per namespace. */
+  gateways?: readonly Gateway[];
+  /** URL path of the endpoint. Default "/socket.io/". */
+  path?: string;
+  /** Enables CORS, with the semantics of Hono's `cors` middleware. */
+  cors?: CorsOptions;
+  /** Sets the Engine.IO session cookie on handshake. */
+  cookie?: boolean | CookieOptions;
+  /** Decides whether a handshake may proceed: false or a throw → 403. */
+  allowRequest?: (request: Request) => boolean | void | Promise<boolean | void>;
+}
+
+/** A running Socket.IO server: serve `fetch` (and `websocket` on Bun), emit from anywhere. */
+export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMap> {
+  /** The Hono app serving the endpoint (a `Hono` instance). */
+  readonly app: HonoApp;
+  /** The fetch handler for `Deno.serve`, `Bun.serve` or `export default`. */
+  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** WebSocket handlers for `Bun.serve({ websocket })`. */
+  readonly websocket: BunWebSocketHandlers;
+  /** The endpoint path. */
+  readonly path: string;
+  /** The main namespace ("/"). */
+  readonly sockets: Namespace<ServerEvents>;
+  /** Number of open Engine.IO connections. */
+  readonly clientsCount: number;
+  /** A namespace by name (created when missing). */
+  of(name: string): Namespace<ServerEvents>;
+  /** Targets rooms of the main namespace. */
+  to(room: Room | readonly Room[]): BroadcastOperator<ServerEvents>;
+  /** Same as `to`. */
+  in(room: Room | readonly Room[]): BroadcastOperator<ServerEvents>;
+  /** Every socket of the main namespace except those in rooms. */
+  except(room: Room | readonly Room[]): BroadcastOperator<ServerEvents>;
+  /** Emits to every socket of the main namespace. */
+  emit<E extends EventNames<ServerEvents>>(
+    event: E,
+    ...args: EventParams<ServerEvents, E>
+  ): boolean;
+  /** Sets an acknowledgement timeout for a broadcast on the main namespace. */
+  timeout(ms: number): BroadcastOperator<ServerEvents>;
+  /** Sockets of the main namespace. */
+  fetchSockets(): Promise<RemoteSocketLike[]>;
+  /** Makes every socket of the main namespace join rooms. */
+  socketsJoin(room: Room | readonly Room[]): void;
+  /** Makes every socket of the main namespace leave rooms. */
+  socketsLeave(room: Room | readonly Room[]): void;
+  /** Disconnects every socket of the main namespace. */
+  disconnectSockets(close?: boolean): void;
+  /** Sends an event to the other servers of a cluster. */
+  serverSideEmit(event: string, ...args: unknown[]): boolean;
+  /** Disconnects every socket ("server shutting down") and closes every connection. */
+  close(): Promise<void>;
+}
+
+const KNOWN_OPTIONS = new Set([
+  "gateways",
+  "path",
+  "cors",
+  "cookie",
+  "allowRequest",
+  "connectTimeout",
+  "maxAttachments",
+  "maxDepth",
+  "adapter",
+  "transports",
+  "allowUpgrades",
+  "pingInterval",
+  "pingTimeout",
+  "upgradeTimeout",
+  "maxHttpBufferSize",
+  "initialPacket",
+]);
+
+/**
+ * Creates a Socket.IO v5 server serving the given gateways.
+ *
+ * @example
+ * ```ts
+ * import { createServer, defineGateway } from "@sio/gateway";
+ *
+ * const echo = defineGateway({ events: { echo: (_socket, message: string) => message } });
+ * const io = createServer({ gateways: [echo] });
+ * Deno.serve({ port: 3000 }, io.fetch);
+ * ```
+ */
+export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
+  options: ServerOptions = {},
+): SocketIoServer<ServerEvents> {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new TypeError(
+        `createServer: unknown option "${key}"; expected one of ${[...KNOWN_OPTIONS].join(", ")}`,
+      );
+    }
+  }
+  const server = new SocketServer(options);
+  installGateways(server, options.gateways ?? []);
+  const path = options.path ?? "/socket.io/";
+  const app = createEngineApp(server.engine, {
+    path,
+    cors: options.cors,
+    cookie: options.cookie,
+    allowRequest: options.allowRequest,
+  }, selectRuntime);
+  const main = () => server.of("/") as unknown as Namespace<ServerEvents>;
+  return {
+    app,
+    fetch: (request, env) => app.fetch(request, env),
+    websocket: createBunWebSocketHandlers(server.engine.options.maxHttpBufferSize),
+    path,
+    get sockets() {
+      return main();
+    },
+    get clientsCount() {
+      return server.engine.clientsCount;
+    },
+    of: (name) => server.of(name) as unknown as Namespace<ServerEvents>,
+    to: (room) => main().to(room),
+    in: (room) => main().in(room),
+    except: (room) => main().except(room),
+    emit: (event, ...args) => main().emit(event, ...args),
+    timeout: (ms) => main().timeout(ms),
+    fetchSockets: () => main().fetchSockets(),
+    socketsJoin: (room) => main().socketsJoin(room),
+    socketsLeave: (room) => main().socketsLeave(room),
+    disconnectSockets: (close) => main().disconnectSockets(close),
+    serverSideEmit: (event, ...args) => main().serverSideEmit(event, ...args),
+    close: () => server.close(),
+  };
+}
+
+function installGateways(server: SocketServer, gateways: readonly Gateway[]): void {
+  const staticNames = new Set<string>();
+  for (const gateway of gateways) {
+    if (gateway?.kind !== "gateway") {
+      throw new TypeError("createServer: gateways must be made with defineGateway({ ... })");
+    }
+    const { namespace } = gateway;
+    if (typeof namespace === "string") {
+      if (staticNames.has(namespace)) {
+        throw new TypeError(
+          `createServer: two gateways serve namespace "${namespace}"; merge their events into one gateway`,
+        );
+      }
+      staticNames.add(namespace);
+      gateway.install(server.of(namespace));
+    } else {
+      gateway.install(server.of(namespace));
+    }
+  }
+}

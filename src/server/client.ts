@@ -1,0 +1,131 @@
+import { getLogger } from "../_internal/log.ts";
+import type { EngineCloseReason, EngineSocket } from "../engine/session.ts";
+import { SocketPacketDecoder } from "../parser/decoder.ts";
+import { encodeSocketPacket } from "../parser/encoder.ts";
+import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import type { SocketServer } from "./server.ts";
+import type { AnyServerSocket } from "./socket.ts";
+import type { BroadcastFlags, DisconnectReason } from "./types.ts";
+
+/** The frames of one encoded Socket.IO packet: text first, then binary attachments. */
+export type Frames = readonly (string | Uint8Array)[];
+
+const log = getLogger("server");
+
+/**
+ * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
+ * over it, and closes it if it joins none within `connectTimeout`.
+ */
+export class Client {
+  readonly #server: SocketServer;
+  readonly #decoder: SocketPacketDecoder;
+  readonly #sockets = new Map<string, AnyServerSocket>();
+  readonly #connecting = new Set<string>();
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeReason: DisconnectReason | undefined;
+
+  constructor(server: SocketServer, readonly conn: EngineSocket) {
+    this.#server = server;
+    this.#decoder = new SocketPacketDecoder({
+      maxAttachments: server.options.maxAttachments,
+      maxDepth: server.options.maxDepth,
+    });
+    conn.on("message", (data) => this.#ondata(data));
+    conn.on("close", (reason, description) => this.#onclose(reason, description));
+    this.#connectTimer = setTimeout(() => {
+      if (this.#sockets.size > 0) return;
+      log.debug("no namespace joined in time", { sid: conn.id });
+      conn.close();
+    }, server.options.connectTimeout);
+  }
+
+  /** Encodes and writes a packet. */
+  writePacket(packet: SocketPacket, flags: BroadcastFlags): void {
+    this.writeFrames(encodeSocketPacket(packet), flags);
+  }
+
+  /** Writes already encoded frames; volatile frames are dropped when the transport is busy. */
+  writeFrames(frames: Frames, flags: BroadcastFlags): void {
+    const conn = this.conn;
+    if (conn.readyState !== "open") return;
+    if (flags.volatile && !conn.writable) return;
+    for (let i = 0; i < frames.length; i++) conn.send(frames[i]);
+  }
+
+  /** Registers a socket that completed its connection. */
+  add(socket: AnyServerSocket): void {
+    this.#sockets.set(socket.nsp.name, socket);
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+  }
+
+  /** Forgets a socket that left its namespace. */
+  remove(socket: AnyServerSocket): void {
+    if (this.#sockets.get(socket.nsp.name) === socket) this.#sockets.delete(socket.nsp.name);
+  }
+
+  /** Disconnects every namespace, then closes the connection. */
+  disconnectAll(): void {
+    for (const socket of [...this.#sockets.values()]) socket.disconnect();
+    this.#sockets.clear();
+    this.conn.close();
+  }
+
+  /** Closes the connection, recording why for the sockets still on it. */
+  close(reason: DisconnectReason): void {
+    this.#closeReason ??= reason;
+    this.conn.close();
+  }
+
+  #ondata(data: string | Uint8Array): void {
+    const decoded = this.#decoder.add(data);
+    if (!decoded.ok) {
+      log.warn("invalid Socket.IO packet", {
+        sid: this.conn.id,
+        address: this.conn.request.remoteAddress,
+        error: decoded.error,
+      });
+      this.#decoder.reset();
+      this.close("parse error");
+      return;
+    }
+    const packet = decoded.value;
+    if (!packet) return;
+    if (packet.type === SocketPacketType.CONNECT) {
+      this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
+      return;
+    }
+    const socket = this.#sockets.get(packet.nsp);
+    if (socket) socket._onpacket(packet);
+    else log.debug("packet for a namespace not joined", { sid: this.conn.id, nsp: packet.nsp });
+  }
+
+  #connect(name: string, auth: Record<string, unknown>): void {
+    if (this.#sockets.has(name) || this.#connecting.has(name)) {
+      log.warn("duplicate CONNECT ignored", { sid: this.conn.id, nsp: name });
+      return;
+    }
+    this.#connecting.add(name);
+    this.#server._resolveNamespace(name, auth).then(async (nsp) => {
+      if (!nsp) {
+        this.writePacket({
+          type: SocketPacketType.CONNECT_ERROR,
+          nsp: name,
+          data: { message: "Invalid namespace" },
+        }, {});
+        return;
+      }
+      await nsp._add(this, auth);
+    }).catch((error) => {
+      log.error("namespace connection failed", { nsp: name, error });
+    }).finally(() => this.#connecting.delete(name));
+  }
+
+  #onclose(reason: EngineCloseReason, description?: string): void {
+    clearTimeout(this.#connectTimer);
+    const why: DisconnectReason = this.#closeReason ?? reason;
+    for (const socket of [...this.#sockets.values()]) socket._onclose(why, description);
+    this.#sockets.clear();
+    this.#decoder.reset();
+  }
+}

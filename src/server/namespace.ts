@@ -1,0 +1,268 @@
+import { getLogger } from "../_internal/log.ts";
+import { SocketPacketType } from "../parser/packet.ts";
+import type { Adapter, RemoteSocketLike } from "./adapter.ts";
+import { BroadcastOperator } from "./broadcast.ts";
+import type { Client } from "./client.ts";
+import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./events.ts";
+import type { AdapterFactory } from "./in_memory_adapter.ts";
+import { type AnyServerSocket, ServerSocket } from "./socket.ts";
+import { RESERVED_EVENTS, type Room, type SocketId } from "./types.ts";
+
+/** A connection middleware: `next()` admits the socket, `next(error)` refuses it. */
+export type ConnectMiddleware = (socket: AnyServerSocket, next: (error?: Error) => void) => void;
+
+/** Receives every event a client sends on a namespace. */
+export type EventHandler = (
+  socket: AnyServerSocket,
+  event: string,
+  args: unknown[],
+  ack: ((...args: unknown[]) => void) | undefined,
+) => void;
+
+/** Hooks shared by a namespace and, for dynamic namespaces, by its parent. */
+export class NamespaceHooks {
+  readonly middlewares: ConnectMiddleware[] = [];
+  readonly connectionListeners: ((socket: AnyServerSocket) => void)[] = [];
+  readonly eventHandlers: EventHandler[] = [];
+  readonly serverSideListeners: Map<string, ((...args: unknown[]) => void)[]> = new Map();
+}
+
+const log = getLogger("server");
+
+/**
+ * A Socket.IO namespace: its sockets, its rooms (through the adapter), its middlewares, and
+ * the operations that reach many sockets at once.
+ */
+export class Namespace<
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  SocketData = Record<string, unknown>,
+> {
+  /** Connected sockets by id. */
+  readonly sockets: Map<SocketId, ServerSocket<EmitEvents, SocketData>> = new Map();
+  /** Where rooms live and how broadcasts travel. */
+  readonly adapter: Adapter;
+  readonly #hooks = new NamespaceHooks();
+  #ackIds = 0;
+
+  constructor(
+    readonly name: string,
+    adapterFactory: AdapterFactory,
+    readonly parentHooks?: NamespaceHooks,
+  ) {
+    this.adapter = adapterFactory(this as unknown as Namespace);
+  }
+
+  /** Adds a connection middleware. */
+  use(middleware: ConnectMiddleware): this {
+    this.#hooks.middlewares.push(middleware);
+    return this;
+  }
+
+  /**
+   * Listens to `connection` (alias `connect`) with the new socket; any other name listens to
+   * events other servers of a cluster send with `serverSideEmit`.
+   */
+  on(event: string, listener: (...args: never[]) => void): this {
+    if (event === "connection" || event === "connect") {
+      this.#hooks.connectionListeners.push(listener as (socket: AnyServerSocket) => void);
+      return this;
+    }
+    const list = this.#hooks.serverSideListeners.get(event) ?? [];
+    list.push(listener as (...args: unknown[]) => void);
+    this.#hooks.serverSideListeners.set(event, list);
+    return this;
+  }
+
+  /** Routes every incoming event of this namespace to a handler (used by gateways). */
+  onEvent(handler: EventHandler): this {
+    this.#hooks.eventHandlers.push(handler);
+    return this;
+  }
+
+  /** Targets sockets in a room or rooms. */
+  to(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().to(room);
+  }
+
+  /** Same as `to`. */
+  in(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().in(room);
+  }
+
+  /** Targets every socket except those in a room or rooms. */
+  except(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().except(room);
+  }
+
+  /** Emits to every socket of the namespace. */
+  emit<E extends EventNames<EmitEvents>>(event: E, ...args: EventParams<EmitEvents, E>): boolean {
+    return this.#operator().emit(event, ...args);
+  }
+
+  /** Emits to every socket and resolves with their acknowledgements. */
+  emitWithAck<E extends EventNames<EmitEvents>>(event: E, ...args: unknown[]): Promise<unknown[]> {
+    return this.#operator().emitWithAck(event, ...args);
+  }
+
+  /** Sends a `message` event to every socket. */
+  send(...args: unknown[]): this {
+    (this.#operator().emit as (event: string, ...args: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  /** Sets how long (ms) a broadcast waits for acknowledgements. */
+  timeout(ms: number): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().timeout(ms);
+  }
+
+  /** Drops the packet for sockets whose transport cannot write now. */
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().volatile;
+  }
+
+  /** Reaches sockets of this process only. */
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().local;
+  }
+
+  /** Sets the compress flag. */
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().compress(compress);
+  }
+
+  /** Every socket of the namespace (across the cluster with a cluster adapter). */
+  fetchSockets(): Promise<RemoteSocketLike[]> {
+    return this.#operator().fetchSockets();
+  }
+
+  /** Makes every socket join a room or rooms. */
+  socketsJoin(room: Room | readonly Room[]): void {
+    this.#operator().socketsJoin(room);
+  }
+
+  /** Makes every socket leave a room or rooms. */
+  socketsLeave(room: Room | readonly Room[]): void {
+    this.#operator().socketsLeave(room);
+  }
+
+  /** Disconnects every socket; with `close`, closes their connections too. */
+  disconnectSockets(close = false): void {
+    this.#operator().disconnectSockets(close);
+  }
+
+  /**
+   * Sends an event to the other servers of the cluster. Alone it reaches nobody; with a
+   * function as last argument, that function receives `(null, [])` at once.
+   */
+  serverSideEmit(event: string, ...args: unknown[]): boolean {
+    if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
+    const sent = this.adapter.serverSideEmit([event, ...args]);
+    if (sent instanceof Promise) {
+      sent.catch((error) => log.error("serverSideEmit failed", { error }));
+    }
+    return true;
+  }
+
+  /** Sends an event to the other servers and resolves with their acknowledgements. */
+  serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      this.serverSideEmit(event, ...args, (error: Error | null, responses: unknown[]) => {
+        if (error) reject(error);
+        else resolve(responses);
+      });
+    });
+  }
+
+  /** @internal Delivers an event another server sent with `serverSideEmit`. */
+  _onServerSideEmit(args: unknown[]): void {
+    const [event, ...rest] = args as [string, ...unknown[]];
+    for (const hooks of this.#allHooks()) {
+      for (const listener of hooks.serverSideListeners.get(event) ?? []) {
+        try {
+          listener(...rest);
+        } catch (error) {
+          log.error("a serverSideEmit listener threw", { event, error });
+        }
+      }
+    }
+  }
+
+  /** @internal Admits a client to this namespace through the middlewares. */
+  async _add(client: Client, auth: Record<string, unknown>): Promise<void> {
+    const socket = new ServerSocket(this as unknown as Namespace, client, auth);
+    const error = await this.#runMiddlewares(socket);
+    if (client.conn.readyState !== "open") {
+      socket._abandon();
+      return;
+    }
+    if (error) {
+      socket._abandon();
+      const data = (error as { data?: unknown }).data;
+      client.writePacket({
+        type: SocketPacketType.CONNECT_ERROR,
+        nsp: this.name,
+        data: data === undefined ? { message: error.message } : { message: error.message, data },
+      }, {});
+      log.debug("connection refused by a middleware", { nsp: this.name, error: error.message });
+      return;
+    }
+    this.sockets.set(socket.id, socket as unknown as ServerSocket<EmitEvents, SocketData>);
+    client.add(socket);
+    socket._onconnect();
+    for (const hooks of this.#allHooks()) {
+      for (const listener of hooks.connectionListeners) {
+        try {
+          listener(socket);
+        } catch (error) {
+          log.error("a connection listener threw", { nsp: this.name, error });
+        }
+      }
+    }
+  }
+
+  /** @internal Forgets a disconnected socket. */
+  _remove(socket: AnyServerSocket): void {
+    this.sockets.delete(socket.id);
+  }
+
+  /** @internal Hands an incoming event to the namespace's handlers. */
+  _dispatch(
+    socket: AnyServerSocket,
+    event: string,
+    args: unknown[],
+    ack: ((...args: unknown[]) => void) | undefined,
+  ): void {
+    for (const hooks of this.#allHooks()) {
+      for (const handler of hooks.eventHandlers) handler(socket, event, args, ack);
+    }
+  }
+
+  /** @internal The next acknowledgement id of this namespace. */
+  _nextAckId(): number {
+    return this.#ackIds++;
+  }
+
+  #allHooks(): NamespaceHooks[] {
+    return this.parentHooks ? [this.parentHooks, this.#hooks] : [this.#hooks];
+  }
+
+  async #runMiddlewares(socket: AnyServerSocket): Promise<Error | undefined> {
+    for (const hooks of this.#allHooks()) {
+      for (const middleware of hooks.middlewares) {
+        const error = await new Promise<Error | undefined>((resolve) => {
+          try {
+            middleware(socket, (error) => resolve(error));
+          } catch (error) {
+            resolve(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        if (error) return error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    return undefined;
+  }
+
+  #operator(): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this as unknown as Namespace);
+  }
+}

@@ -1,0 +1,105 @@
+import { EngineServer } from "../engine/server.ts";
+import type { EngineProtocolOptions } from "../engine/options.ts";
+import { Client } from "./client.ts";
+import { type AdapterFactory, InMemoryAdapter } from "./in_memory_adapter.ts";
+import { Namespace, NamespaceHooks } from "./namespace.ts";
+import { ParentNamespace } from "./parent_namespace.ts";
+
+/** Decides whether a dynamic namespace exists for a name (and the CONNECT auth). */
+export type NamespaceMatcher =
+  | RegExp
+  | ((name: string, auth: Record<string, unknown>) => boolean | Promise<boolean>);
+
+/** Options of the Socket.IO layer (plus the Engine.IO protocol options). */
+export interface SocketServerOptions extends EngineProtocolOptions {
+  /** Ms a connection may take to join its first namespace. Default 45000. */
+  connectTimeout?: number;
+  /** Largest number of binary attachments in one packet. Default 10. */
+  maxAttachments?: number;
+  /** Deepest nesting of arrays/objects in a packet's data. Default 32. */
+  maxDepth?: number;
+  /** Builds each namespace's adapter. Default: in memory. */
+  adapter?: AdapterFactory;
+}
+
+/** The Socket.IO options with defaults applied. */
+export interface ResolvedSocketServerOptions {
+  readonly connectTimeout: number;
+  readonly maxAttachments: number;
+  readonly maxDepth: number;
+  readonly adapter: AdapterFactory;
+}
+
+/** The Socket.IO server core: namespaces on top of an Engine.IO session table. */
+export class SocketServer {
+  readonly engine: EngineServer;
+  readonly options: ResolvedSocketServerOptions;
+  readonly #namespaces = new Map<string, Namespace>();
+  readonly #parents: ParentNamespace[] = [];
+
+  constructor(options: SocketServerOptions = {}) {
+    this.engine = new EngineServer(options);
+    this.options = {
+      connectTimeout: options.connectTimeout ?? 45_000,
+      maxAttachments: options.maxAttachments ?? 10,
+      maxDepth: options.maxDepth ?? 32,
+      adapter: options.adapter ?? ((nsp) => new InMemoryAdapter(nsp)),
+    };
+    this.engine.on("connection", (conn) => new Client(this, conn));
+    this.of("/");
+  }
+
+  /** The namespace of that name, created if needed. */
+  of(name: string): Namespace;
+  /** A parent of dynamic namespaces whose names match. */
+  of(matcher: NamespaceMatcher): ParentNamespace;
+  of(name: string | NamespaceMatcher): Namespace | ParentNamespace {
+    if (typeof name !== "string") {
+      const parent = new ParentNamespace(name, new NamespaceHooks());
+      this.#parents.push(parent);
+      return parent;
+    }
+    const normalized = name.startsWith("/") ? name : "/" + name;
+    let nsp = this.#namespaces.get(normalized);
+    if (!nsp) {
+      nsp = new Namespace(normalized, this.options.adapter);
+      this.#namespaces.set(normalized, nsp);
+      void nsp.adapter.init();
+    }
+    return nsp;
+  }
+
+  /** Every namespace that exists now. */
+  namespaces(): IterableIterator<Namespace> {
+    return this.#namespaces.values();
+  }
+
+  /** @internal The namespace a CONNECT addresses: static, or created from a matching parent. */
+  async _resolveNamespace(
+    name: string,
+    auth: Record<string, unknown>,
+  ): Promise<Namespace | undefined> {
+    const existing = this.#namespaces.get(name);
+    if (existing) return existing;
+    for (const parent of this.#parents) {
+      if (!(await parent.matches(name, auth))) continue;
+      const again = this.#namespaces.get(name);
+      if (again) return again;
+      const child = new Namespace(name, this.options.adapter, parent.hooks);
+      this.#namespaces.set(name, child);
+      parent.children.add(child);
+      void child.adapter.init();
+      return child;
+    }
+    return undefined;
+  }
+
+  /** Disconnects every socket ("server shutting down"), closes adapters and connections. */
+  async close(): Promise<void> {
+    for (const nsp of this.#namespaces.values()) {
+      for (const socket of [...nsp.sockets.values()]) socket._onclose("server shutting down");
+      await nsp.adapter.close();
+    }
+    this.engine.close();
+  }
+}

@@ -1,0 +1,504 @@
+import { Emitter } from "../_internal/emitter.ts";
+import { generateId } from "../_internal/ids.ts";
+import { getLogger } from "../_internal/log.ts";
+import type { EngineSocket } from "../engine/session.ts";
+import { encodeSocketPacket } from "../parser/encoder.ts";
+import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import type { Adapter } from "./adapter.ts";
+import { BroadcastOperator } from "./broadcast.ts";
+import type { Client, Frames } from "./client.ts";
+import type {
+  AnyListener,
+  DefaultEventsMap,
+  EventNames,
+  EventParams,
+  EventsMap,
+  PacketMiddleware,
+} from "./events.ts";
+import { buildHandshake } from "./handshake.ts";
+import type { Namespace } from "./namespace.ts";
+import {
+  type BroadcastFlags,
+  type DisconnectReason,
+  type Handshake,
+  RESERVED_EVENTS,
+  type Room,
+  type SocketId,
+} from "./types.ts";
+
+/** Lifecycle events of a server socket. */
+export type SocketLifecycleEvents = {
+  /** The socket is about to leave its rooms; `socket.rooms` is still readable. */
+  disconnecting: [reason: DisconnectReason, description?: unknown];
+  /** The socket is gone. */
+  disconnect: [reason: DisconnectReason, description?: unknown];
+  /** A packet middleware refused a packet. */
+  error: [error: Error];
+};
+
+type Listener = (...args: unknown[]) => void;
+
+/** A socket whatever its event map and data type, as the server internals handle it. */
+// deno-lint-ignore no-explicit-any
+export type AnyServerSocket = ServerSocket<any, any>;
+type Ack = (...args: unknown[]) => void;
+
+const log = getLogger("server");
+const TIMEOUT_ERROR = "operation has timed out";
+
+/**
+ * One client's connection to one namespace: emit to it, put it in rooms, acknowledge its
+ * events, disconnect it. Built by the namespace; not meant to be subclassed.
+ */
+export class ServerSocket<
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  SocketData = Record<string, unknown>,
+> {
+  /** The socket id (also the name of its own room). */
+  readonly id: SocketId;
+  /** What the handshake carried. */
+  readonly handshake: Handshake;
+  /** Free storage for the application. */
+  data: SocketData = {} as SocketData;
+  /** Whether the socket is connected to its namespace. */
+  connected = false;
+  /** Always false: connection state recovery is not enabled. */
+  readonly recovered = false;
+
+  #acks = new Map<number, Ack>();
+  #timedAcks = new Map<number, { timer: ReturnType<typeof setTimeout>; callback: Ack }>();
+  #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } = {};
+  #middlewares: PacketMiddleware[] = [];
+  #anyIncoming: AnyListener[] | undefined;
+  #anyOutgoing: AnyListener[] | undefined;
+  #listeners = new Map<string, Listener[]>();
+  #lifecycle = new Emitter<SocketLifecycleEvents>();
+  /** Frames written before the CONNECT reply; undefined once connected. */
+  #queued: Frames[] | undefined = [];
+
+  constructor(
+    readonly nsp: Namespace,
+    readonly client: Client,
+    auth: Record<string, unknown>,
+  ) {
+    this.id = generateId();
+    this.handshake = buildHandshake(client.conn.request, auth);
+  }
+
+  /** The Engine.IO connection under this socket. */
+  get conn(): EngineSocket {
+    return this.client.conn;
+  }
+
+  /** The namespace's adapter. */
+  get adapter(): Adapter {
+    return this.nsp.adapter;
+  }
+
+  /** The rooms this socket is in (its own id included). */
+  get rooms(): Set<Room> {
+    return this.adapter.socketRooms(this.id) ?? new Set();
+  }
+
+  /** Whether the socket has disconnected. */
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** Bytes written to the connection and not yet flushed by the runtime. */
+  get bufferedAmount(): number {
+    return this.client.conn.bufferedAmount;
+  }
+
+  /**
+   * Sends an event to this client. A function as last argument asks the client for an
+   * acknowledgement (with `timeout(ms)`, it receives an error first if none comes in time).
+   */
+  emit<E extends EventNames<EmitEvents>>(event: E, ...args: EventParams<EmitEvents, E>): boolean {
+    if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
+    const data: unknown[] = [event, ...args];
+    const flags = this.#takeFlags();
+    const packet: SocketPacket = { type: SocketPacketType.EVENT, nsp: this.nsp.name, data };
+    const last = data[data.length - 1];
+    if (typeof last === "function") {
+      data.pop();
+      packet.id = this.nsp._nextAckId();
+      this.#registerAck(packet.id, last as Ack, flags.timeout);
+    }
+    this._notifyOutgoing(data);
+    this._writeFrames(encodeSocketPacket(packet), flags);
+    return true;
+  }
+
+  /** Sends an event and resolves with the client's acknowledgement (rejects on timeout). */
+  emitWithAck<E extends EventNames<EmitEvents>>(event: E, ...args: unknown[]): Promise<unknown> {
+    const withTimeout = this.#flags.timeout !== undefined;
+    return new Promise((resolve, reject) => {
+      const callback = withTimeout
+        ? (error: unknown, response: unknown) => error ? reject(error) : resolve(response)
+        : (response: unknown) => resolve(response);
+      (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args, callback);
+    });
+  }
+
+  /** Sends a `message` event. */
+  send(...args: unknown[]): this {
+    (this.emit as (event: string, ...args: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  /** Sets a timeout (ms) for the acknowledgement of the next emit. */
+  timeout(ms: number): this {
+    this.#flags.timeout = ms;
+    return this;
+  }
+
+  /** Drops the next emit if the transport cannot write now. */
+  get volatile(): this {
+    this.#flags.volatile = true;
+    return this;
+  }
+
+  /** Sets the compress flag of the next emit. */
+  compress(compress: boolean): this {
+    this.#flags.compress = compress;
+    return this;
+  }
+
+  /** Broadcasts to every other socket of the namespace. */
+  get broadcast(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator();
+  }
+
+  /** Broadcasts to sockets of this process only. */
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().local;
+  }
+
+  /** Targets sockets in a room (or rooms), this socket excluded. */
+  to(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().to(room);
+  }
+
+  /** Same as `to`. */
+  in(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().in(room);
+  }
+
+  /** Targets every other socket except those in a room (or rooms). */
+  except(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#operator().except(room);
+  }
+
+  /** Joins a room or rooms. */
+  join(rooms: Room | readonly Room[]): void | Promise<void> {
+    if (!this.connected && this.#queued === undefined) return;
+    return this.adapter.addAll(this.id, new Set(typeof rooms === "string" ? [rooms] : rooms));
+  }
+
+  /** Leaves a room. */
+  leave(room: Room): void | Promise<void> {
+    return this.adapter.del(this.id, room);
+  }
+
+  /**
+   * Disconnects from the namespace (the client sees "io server disconnect"); with `close`,
+   * closes the whole connection and every namespace on it.
+   */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client.disconnectAll();
+      return this;
+    }
+    this.client.writePacket({ type: SocketPacketType.DISCONNECT, nsp: this.nsp.name }, {});
+    this._onclose("server namespace disconnect");
+    return this;
+  }
+
+  /** Adds a per-packet middleware for incoming events. */
+  use(middleware: PacketMiddleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  /** Listens to an incoming event, or to `disconnecting`, `disconnect` or `error`. */
+  on(event: string, listener: Listener): this {
+    if (event === "disconnect" || event === "disconnecting" || event === "error") {
+      this.#lifecycle.on(event, listener as never);
+      return this;
+    }
+    const list = this.#listeners.get(event);
+    if (list) list.push(listener);
+    else this.#listeners.set(event, [listener]);
+    return this;
+  }
+
+  /** Removes a listener added with `on`. */
+  off(event: string, listener?: Listener): this {
+    if (event === "disconnect" || event === "disconnecting" || event === "error") {
+      this.#lifecycle.off(event, listener as never);
+      return this;
+    }
+    const list = this.#listeners.get(event);
+    if (!list) return this;
+    if (!listener) this.#listeners.delete(event);
+    else if (list.includes(listener)) list.splice(list.indexOf(listener), 1);
+    return this;
+  }
+
+  /** Listens to every incoming event. */
+  onAny(listener: AnyListener): this {
+    (this.#anyIncoming ??= []).push(listener);
+    return this;
+  }
+
+  /** Listens to every incoming event, before the other catch-all listeners. */
+  prependAny(listener: AnyListener): this {
+    (this.#anyIncoming ??= []).unshift(listener);
+    return this;
+  }
+
+  /** Removes a catch-all listener (all of them without an argument). */
+  offAny(listener?: AnyListener): this {
+    this.#anyIncoming = removeListener(this.#anyIncoming, listener);
+    return this;
+  }
+
+  /** The catch-all listeners of incoming events. */
+  listenersAny(): AnyListener[] {
+    return [...(this.#anyIncoming ?? [])];
+  }
+
+  /** Listens to every outgoing event. */
+  onAnyOutgoing(listener: AnyListener): this {
+    (this.#anyOutgoing ??= []).push(listener);
+    return this;
+  }
+
+  /** Listens to every outgoing event, before the other outgoing listeners. */
+  prependAnyOutgoing(listener: AnyListener): this {
+    (this.#anyOutgoing ??= []).unshift(listener);
+    return this;
+  }
+
+  /** Removes an outgoing catch-all listener (all of them without an argument). */
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.#anyOutgoing = removeListener(this.#anyOutgoing, listener);
+    return this;
+  }
+
+  /** The catch-all listeners of outgoing events. */
+  listenersAnyOutgoing(): AnyListener[] {
+    return [...(this.#anyOutgoing ?? [])];
+  }
+
+  /** @internal Writes encoded frames, holding them until the CONNECT reply is out. */
+  _writeFrames(frames: Frames, flags: BroadcastFlags): void {
+    if (this.#queued) {
+      if (!flags.volatile) this.#queued.push(frames);
+      return;
+    }
+    if (!this.connected) return;
+    this.client.writeFrames(frames, flags);
+  }
+
+  /** @internal Registers the callback of a broadcast with acknowledgement. */
+  _registerAck(id: number, callback: Ack): void {
+    this.#acks.set(id, callback);
+  }
+
+  /** @internal Tells outgoing catch-all listeners about an event. */
+  _notifyOutgoing(data: readonly unknown[]): void {
+    const listeners = this.#anyOutgoing;
+    if (!listeners || listeners.length === 0) return;
+    for (const listener of listeners.slice()) {
+      callSafely(() => listener(...(data as [string, ...unknown[]])));
+    }
+  }
+
+  /** @internal Completes the connection: own room, CONNECT reply, then what was queued. */
+  _onconnect(): void {
+    this.connected = true;
+    this.adapter.addAll(this.id, new Set([this.id]));
+    this.client.writePacket(
+      { type: SocketPacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } },
+      {},
+    );
+    const queued = this.#queued ?? [];
+    this.#queued = undefined;
+    for (const frames of queued) this.client.writeFrames(frames, {});
+  }
+
+  /** @internal Abandons a socket whose connection was refused. */
+  _abandon(): void {
+    this.#queued = undefined;
+    this.adapter.delAll(this.id);
+  }
+
+  /** @internal Handles a packet addressed to this namespace. */
+  _onpacket(packet: SocketPacket): void {
+    switch (packet.type) {
+      case SocketPacketType.EVENT:
+      case SocketPacketType.BINARY_EVENT:
+        this.#onevent(packet);
+        return;
+      case SocketPacketType.ACK:
+      case SocketPacketType.BINARY_ACK:
+        this.#onack(packet);
+        return;
+      case SocketPacketType.DISCONNECT:
+        this._onclose("client namespace disconnect");
+        return;
+    }
+  }
+
+  /** @internal Disconnects this socket for `reason`. */
+  _onclose(reason: DisconnectReason, description?: unknown): void {
+    if (!this.connected) return;
+    this.#lifecycle.emit("disconnecting", reason, description);
+    this.adapter.delAll(this.id);
+    this.nsp._remove(this);
+    this.client.remove(this);
+    this.connected = false;
+    this.#acks.clear();
+    for (const { timer, callback } of this.#timedAcks.values()) {
+      clearTimeout(timer);
+      callSafely(() => callback(new Error("socket has been disconnected")));
+    }
+    this.#timedAcks.clear();
+    this.#lifecycle.emit("disconnect", reason, description);
+    this.#lifecycle.removeAllListeners();
+    this.#listeners.clear();
+  }
+
+  #onevent(packet: SocketPacket): void {
+    const args = packet.data as unknown[];
+    const event = args[0] as string;
+    const ack = packet.id === undefined ? undefined : this.#ackFor(packet.id);
+    const listeners = this.#anyIncoming;
+    if (listeners && listeners.length > 0) {
+      for (const listener of listeners.slice()) {
+        callSafely(() => listener(...(args as [string, ...unknown[]]), ...(ack ? [ack] : [])));
+      }
+    }
+    if (this.#middlewares.length === 0) {
+      this.#dispatch(event, args.slice(1), ack);
+      return;
+    }
+    const withAck = ack ? [...args, ack] : [...args];
+    this.#runMiddlewares(withAck, (error) => {
+      if (error) {
+        this.#onerror(error);
+        return;
+      }
+      this.#dispatch(event, args.slice(1), ack);
+    });
+  }
+
+  #dispatch(event: string, args: unknown[], ack: Ack | undefined): void {
+    if (!this.connected) return;
+    if (RESERVED_EVENTS.has(event)) {
+      log.warn("reserved event name from a client", { event, sid: this.id });
+      return;
+    }
+    this.nsp._dispatch(this, event, args, ack);
+    const listeners = this.#listeners.get(event);
+    if (!listeners) return;
+    const callArgs = ack ? [...args, ack] : args;
+    for (const listener of listeners.slice()) callSafely(() => listener(...callArgs));
+  }
+
+  #runMiddlewares(event: unknown[], done: (error?: Error) => void): void {
+    const middlewares = this.#middlewares.slice();
+    const step = (index: number) => {
+      if (index === middlewares.length) return done();
+      let called = false;
+      try {
+        middlewares[index](event, (error) => {
+          if (called) return;
+          called = true;
+          if (error) done(error);
+          else step(index + 1);
+        });
+      } catch (error) {
+        if (!called) done(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    step(0);
+  }
+
+  #onerror(error: Error): void {
+    if (this.#lifecycle.listenerCount("error") > 0) this.#lifecycle.emit("error", error);
+    else log.debug("packet middleware refused an event", { sid: this.id, error: error.message });
+  }
+
+  #ackFor(id: number): Ack {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent || !this.connected) return;
+      sent = true;
+      this.client.writePacket(
+        { type: SocketPacketType.ACK, nsp: this.nsp.name, id, data: args },
+        {},
+      );
+    };
+  }
+
+  #onack(packet: SocketPacket): void {
+    const id = packet.id!;
+    const ack = this.#acks.get(id);
+    if (!ack) {
+      log.debug("acknowledgement for an unknown id", { sid: this.id, id });
+      return;
+    }
+    this.#acks.delete(id);
+    callSafely(() => ack(...(packet.data as unknown[])));
+  }
+
+  #registerAck(id: number, callback: Ack, timeout: number | undefined): void {
+    if (timeout === undefined) {
+      this.#acks.set(id, callback);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#acks.delete(id);
+      this.#timedAcks.delete(id);
+      callSafely(() => callback(new Error(TIMEOUT_ERROR)));
+    }, timeout);
+    this.#timedAcks.set(id, { timer, callback });
+    this.#acks.set(id, (...args: unknown[]) => {
+      clearTimeout(timer);
+      this.#timedAcks.delete(id);
+      callback(null, ...args);
+    });
+  }
+
+  #takeFlags(): BroadcastFlags {
+    const flags = this.#flags;
+    this.#flags = {};
+    return flags;
+  }
+
+  #operator(): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this.nsp, new Set(), new Set([this.id]), this.#takeFlags());
+  }
+}
+
+function removeListener(
+  list: AnyListener[] | undefined,
+  listener: AnyListener | undefined,
+): AnyListener[] | undefined {
+  if (!list || !listener) return undefined;
+  const index = list.indexOf(listener);
+  if (index !== -1) list.splice(index, 1);
+  return list;
+}
+
+function callSafely(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    log.error("a socket listener threw", { error });
+  }
+}

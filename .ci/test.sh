@@ -36,8 +36,15 @@ echo "==== deno test"
 deno test -A --no-check tests/ 2>&1 | tee artifacts/deno-test.log
 deno_rc=${PIPESTATUS[0]}
 deno_line=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' artifacts/deno-test.log | tail -n 1)
-deno_passed=$(sed -nE 's/.*\| ([0-9]+) passed.*/\1/p' <<<"$deno_line")
-deno_failed=$(sed -nE 's/.*\| ([0-9]+) failed.*/\1/p' <<<"$deno_line")
+# Deno counts top-level tests and, in brackets, their steps (our `it` blocks): report steps.
+count() { # count <passed|failed> <line>
+  local with_steps plain
+  with_steps=$(sed -nE "s/.*\| [0-9]+ $1 \(([0-9]+) steps?\).*/\1/p" <<<"$2")
+  plain=$(sed -nE "s/.*\| ([0-9]+) $1.*/\1/p" <<<"$2")
+  echo "${with_steps:-$plain}"
+}
+deno_passed=$(count passed "$deno_line")
+deno_failed=$(count failed "$deno_line")
 summary+=("deno: ${deno_passed:-0} passed, ${deno_failed:-1} failed")
 [ "$deno_rc" -eq 0 ] || status=1
 

@@ -6,7 +6,9 @@ import { DETACHED, type Transport, type TransportListener } from "./transport.ts
 export type PollOutcome =
   | { readonly kind: "payload"; readonly body: string }
   /** A poll was already parked: this request is refused and the session fails. */
-  | { readonly kind: "overlap" };
+  | { readonly kind: "overlap" }
+  /** The client went away while the poll was parked: nobody reads the response. */
+  | { readonly kind: "aborted" };
 
 /** How a long-polling POST ends. */
 export type DataOutcome =
@@ -45,6 +47,7 @@ export class PollingTransport implements Transport {
 
   /** Handles a GET: resolves with the next payload. `signal` aborts when the client leaves. */
   poll(signal?: AbortSignal): Promise<PollOutcome> {
+    if (this.#closed) return Promise.resolve({ kind: "payload", body: "1" });
     if (this.#parked) {
       this.#fail("overlap from client");
       return Promise.resolve({ kind: "overlap" });
@@ -54,6 +57,8 @@ export class PollingTransport implements Transport {
         if (this.#parked !== release) return;
         this.#parked = undefined;
         this.#fail("poll connection closed prematurely");
+        // settle the request handler, or the server would wait on it forever (e.g. at shutdown)
+        release({ kind: "aborted" });
       };
       const release = (outcome: PollOutcome) => {
         signal?.removeEventListener("abort", onAbort);
@@ -115,14 +120,20 @@ export class PollingTransport implements Transport {
 
   close(done: () => void = () => {}): void {
     if (this.#pendingClose) return;
-    if (this.#closed || this.#discarded) {
-      this.#closed = true;
+    if (this.#closed) {
       done();
       return;
     }
+    // a GET still parked (even on a transport an upgrade replaced) gets the close packet, as in
+    // the reference; left parked it would hang until the client gave up
     if (this.#parked) {
       this.#pendingClose = done;
       this.send([]);
+      return;
+    }
+    if (this.#discarded) {
+      this.#closed = true;
+      done();
       return;
     }
     this.#pendingClose = done;

@@ -299,7 +299,8 @@ export class EngineSession implements EngineSocket {
     this.#writeBuffer = [];
     this.#abortUpgrade?.();
     const transport = this.#transport;
-    transport.bind(DETACHED);
+    // the session has left the table, so no later poll could fetch a close packet: close now
+    transport.discard();
     transport.close();
     log.debug("session closed", { sid: this.id, reason, description });
     this.onClosed(this);

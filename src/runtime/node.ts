@@ -25,6 +25,8 @@ import { RUNTIME_BINDING_KEY } from "./select.ts";
 export interface Servable {
   /** The fetch handler. */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  /** Present on sio-gateway servers: its frame limit becomes the default `maxPayload`. */
+  websocket?: { maxPayloadLength: number };
 }
 
 /** Where and how to listen. */
@@ -33,7 +35,7 @@ export interface NodeServeOptions {
   port?: number;
   /** Interface to bind. Default "127.0.0.1". */
   hostname?: string;
-  /** Largest WebSocket frame accepted (Node closes with 1009 beyond it). Default 1e6. */
+  /** Largest WebSocket frame accepted (Node closes with 1009 beyond it). Default: the server's. */
   maxPayload?: number;
 }
 
@@ -52,7 +54,7 @@ export function serve(target: Servable, options: NodeServeOptions = {}): Promise
   const hostname = options.hostname ?? "127.0.0.1";
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: options.maxPayload ?? 1e6,
+    maxPayload: options.maxPayload ?? target.websocket?.maxPayloadLength ?? 1e6,
     perMessageDeflate: false,
   });
   const server = createAdaptorServer({

@@ -1,22 +1,35 @@
 /**
- * The smallest sio-gateway server: an Engine.IO endpoint that echoes every message.
+ * The smallest sio-gateway server: one gateway whose `echo` event acknowledges with what it
+ * received, and re-emits it when no acknowledgement was asked for.
  *
  *   deno task example            # or: npx -y deno@2 task example
- *   curl "http://127.0.0.1:3000/engine.io/?EIO=4&transport=polling"
+ *
+ * Then, from Node or a browser with socket.io-client:
+ *   const socket = io("http://127.0.0.1:3000");
+ *   console.log(await socket.emitWithAck("echo", "hello")); // "hello"
  */
-import { createEngineServer } from "../../mod.ts";
+import { createServer, defineGateway } from "../../mod.ts";
 
-const port = Number(Deno.env.get("PORT") ?? 3000);
-const engine = createEngineServer();
-
-engine.on("connection", (socket) => {
-  console.log(`session ${socket.id} opened over ${socket.transport}`);
-  socket.on("message", (data) => socket.send(data));
-  socket.on("close", (reason) => console.log(`session ${socket.id} closed: ${reason}`));
+const echo = defineGateway({
+  connect(socket) {
+    console.log(`socket ${socket.id} connected from ${socket.handshake.address}`);
+  },
+  events: {
+    echo(socket, ...args: unknown[]) {
+      if (!this.ackRequested) socket.emit("echo", ...args);
+      return args[0];
+    },
+  },
+  disconnect(socket, reason) {
+    console.log(`socket ${socket.id} disconnected: ${reason}`);
+  },
 });
+
+const io = createServer({ gateways: [echo], cors: { origin: "*" } });
+const port = Number(Deno.env.get("PORT") ?? 3000);
 
 Deno.serve({
   port,
   hostname: "127.0.0.1",
-  onListen: ({ port }) => console.log(`listening on http://127.0.0.1:${port}${engine.path}`),
-}, engine.fetch);
+  onListen: ({ port }) => console.log(`listening on http://127.0.0.1:${port}${io.path}`),
+}, io.fetch);

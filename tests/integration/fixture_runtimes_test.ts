@@ -20,7 +20,16 @@ import {
   type SpawnedFixture,
   spawnFixture,
 } from "../_helpers/spawn_fixture.ts";
-import { sleep } from "../_helpers/wait.ts";
+import { io, type Socket } from "socket.io-client";
+import { sleep, withTimeout } from "../_helpers/wait.ts";
+
+function once(socket: Socket, event: string): Promise<unknown[]> {
+  return withTimeout(
+    new Promise((resolve) => socket.once(event, (...args: unknown[]) => resolve(args))),
+    5000,
+    `socket.io event ${event}`,
+  );
+}
 
 const runtimes: FixtureRuntime[] = ["deno", "bun", "node"];
 
@@ -62,6 +71,35 @@ for (const runtime of runtimes) {
         assert.deepEqual([...new Uint8Array(binary)], [9, 8, 7]);
       } finally {
         await socket.close();
+      }
+    });
+
+    it("serves Socket.IO to the real socket.io-client, upgrading to WebSocket", async () => {
+      const client = io(`http://127.0.0.1:${fixture.port}`, {
+        forceNew: true,
+        reconnection: false,
+        auth: { token: "t" },
+      });
+      try {
+        const [auth] = await once(client, "auth");
+        assert.deepEqual(auth, { token: "t" });
+        await withTimeout(
+          new Promise<void>((resolve) => {
+            if (client.io.engine.transport.name === "websocket") resolve();
+            else client.io.engine.once("upgrade", () => resolve());
+          }),
+          5000,
+          "upgrade",
+        );
+        const reply = await client.timeout(3000).emitWithAck("message-with-ack", 1, "two", {
+          three: [new Uint8Array([3])],
+        });
+        assert.equal(reply, 1);
+        const binary = await client.timeout(3000).emitWithAck("get-binary");
+        assert.deepEqual([...new Uint8Array(binary.buf)], [1, 2, 3, 4]);
+        assert.equal(binary.text, "ok");
+      } finally {
+        client.close();
       }
     });
 

@@ -80,8 +80,7 @@ export class WebSocketTransport implements Transport {
 
   #onFrame(data: string | Uint8Array, maxPayload: number): void {
     if (this.#closed) return;
-    const size = typeof data === "string" ? data.length : data.byteLength;
-    if (size > maxPayload) {
+    if (exceeds(data, maxPayload)) {
       this.close(undefined, CLOSE_TOO_BIG);
       this.#listener.onClose("transport error", "message too big");
       return;
@@ -104,4 +103,14 @@ export class WebSocketTransport implements Transport {
     this.#closed = true;
     this.#listener.onClose("transport close");
   }
+}
+
+const encoder = new TextEncoder();
+
+/** Whether a frame is larger than `limit` bytes (text counted as UTF-8, cheaply when clear). */
+function exceeds(data: string | Uint8Array, limit: number): boolean {
+  if (typeof data !== "string") return data.byteLength > limit;
+  if (data.length > limit) return true;
+  if (data.length * 3 <= limit) return false;
+  return encoder.encode(data).byteLength > limit;
 }

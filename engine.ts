@@ -28,9 +28,5 @@ export {
 export type { Packet, PacketData, PacketType } from "./src/engine/packet.ts";
 export { decodePayload, encodePayload, RECORD_SEPARATOR } from "./src/engine/payload.ts";
 export type { Result } from "./src/_internal/result.ts";
-export type {
-  BunSocketData,
-  BunWebSocketHandlers,
-  BunWebSocketLike,
-} from "./src/runtime/bun.ts";
+export type { BunSocketData, BunWebSocketHandlers, BunWebSocketLike } from "./src/runtime/bun.ts";
 export type { WsConnection, WsHandlers } from "./src/engine/transport.ts";

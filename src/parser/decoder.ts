@@ -1,0 +1,108 @@
+/**
+ * The stateful Socket.IO v5 decoder of one connection: text frames become packets, and a
+ * binary packet waits for its attachments, which arrive as the next binary frames.
+ * @module
+ */
+import { fail, ok, type Result } from "../_internal/result.ts";
+import { fillPlaceholders } from "./data_walk.ts";
+import { type DecodedText, decodeText, type TextLimits } from "./decode_text.ts";
+import type { SocketPacket } from "./packet.ts";
+
+/**
+ * Limits of a {@linkcode SocketPacketDecoder}.
+ *
+ * @example
+ * ```ts
+ * import { type DecoderOptions, SocketPacketDecoder } from "./decoder.ts";
+ * const options: DecoderOptions = { maxAttachments: 4, maxDepth: 16 };
+ * const decoder = new SocketPacketDecoder(options);
+ * ```
+ */
+export interface DecoderOptions {
+  /** Most binary attachments one packet may announce. Default 10, as the reference. */
+  maxAttachments?: number;
+  /**
+   * Deepest nesting of arrays and objects in a packet's JSON text (the event arguments array
+   * is level 1; a binary placeholder object counts as a level). Default 32.
+   */
+  maxDepth?: number;
+}
+
+/**
+ * Decodes the Socket.IO packets of one connection, frame by frame. Never throws on peer
+ * input: every refusal is a `{ ok: false, error }` with the reason, after which the decoder
+ * is idle again (the session is expected to close). A binary packet (BINARY_EVENT,
+ * BINARY_ACK) comes back as EVENT or ACK, with each attachment as a Uint8Array where its
+ * placeholder was.
+ *
+ * @example
+ * ```ts
+ * import { SocketPacketDecoder } from "./decoder.ts";
+ *
+ * const decoder = new SocketPacketDecoder();
+ * decoder.add('2["message",1]');
+ * // { ok: true, value: { type: 2, nsp: "/", data: ["message", 1] } }
+ * decoder.add('51-["file",{"_placeholder":true,"num":0}]');
+ * // { ok: true, value: undefined }: waiting for one attachment
+ * decoder.add(new Uint8Array([1, 2]));
+ * // { ok: true, value: { type: 2, nsp: "/", data: ["file", Uint8Array [1, 2]] } }
+ * decoder.add("9").ok; // false: unknown packet type
+ * ```
+ */
+export class SocketPacketDecoder {
+  readonly #limits: TextLimits;
+  #pending: DecodedText | undefined;
+  #received: Uint8Array[] = [];
+
+  /**
+   * Creates a decoder; throws a TypeError if a limit is not a valid number (a programmer
+   * error).
+   */
+  constructor(options: DecoderOptions = {}) {
+    const { maxAttachments = 10, maxDepth = 32 } = options;
+    if (!Number.isSafeInteger(maxAttachments) || maxAttachments < 0) {
+      throw new TypeError(
+        `maxAttachments must be a non-negative integer, got ${maxAttachments}: pass e.g. 10`,
+      );
+    }
+    if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) {
+      throw new TypeError(`maxDepth must be a positive integer, got ${maxDepth}: pass e.g. 32`);
+    }
+    this.#limits = { maxAttachments, maxDepth };
+  }
+
+  /**
+   * Adds one frame. Returns the decoded packet, `undefined` while a binary packet is
+   * waiting for more attachments, or why the frame was refused.
+   */
+  add(frame: string | Uint8Array): Result<SocketPacket | undefined> {
+    if (typeof frame === "string") {
+      if (this.#pending !== undefined) {
+        this.reset();
+        return fail("got plaintext data when reconstructing a packet");
+      }
+      const decoded = decodeText(frame, this.#limits);
+      if (!decoded.ok) return decoded;
+      if (decoded.value.attachments === 0) return ok(decoded.value.packet);
+      this.#pending = decoded.value;
+      return ok(undefined);
+    }
+    if (!(frame instanceof Uint8Array)) {
+      this.reset();
+      return fail("unsupported frame: expected a string or a Uint8Array");
+    }
+    const pending = this.#pending;
+    if (pending === undefined) return fail("got binary data when not reconstructing a packet");
+    this.#received.push(frame);
+    if (this.#received.length < pending.attachments) return ok(undefined);
+    if (pending.slots !== undefined) fillPlaceholders(pending.slots, this.#received);
+    this.reset();
+    return ok(pending.packet);
+  }
+
+  /** Drops a half-received binary packet. */
+  reset(): void {
+    this.#pending = undefined;
+    this.#received.length = 0;
+  }
+}

@@ -35,6 +35,7 @@ export type {
   EventContext,
   EventEntry,
   EventHandler,
+  EventSchemas,
   Gateway,
   GatewayDefinition,
   GatewayErrorContext,

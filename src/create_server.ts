@@ -108,8 +108,13 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
       );
     }
   }
+  const gateways = checkGateways(options.gateways ?? []);
   const server = new SocketServer(options);
-  installGateways(server, options.gateways ?? []);
+  for (const gateway of gateways) {
+    const { namespace } = gateway;
+    if (typeof namespace === "string") gateway.install(server.of(namespace));
+    else gateway.install(server.of(namespace));
+  }
   const path = options.path ?? "/socket.io/";
   const app = createEngineApp(server.engine, {
     path,
@@ -144,23 +149,26 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
   };
 }
 
-function installGateways(server: SocketServer, gateways: readonly Gateway[]): void {
+/** Checks the gateways before anything is built, so a mistake leaves nothing running. */
+function checkGateways(gateways: readonly Gateway[]): readonly Gateway[] {
+  if (!Array.isArray(gateways)) {
+    throw new TypeError(
+      "createServer: gateways must be an array, e.g. gateways: [defineGateway({ ... })]",
+    );
+  }
   const staticNames = new Set<string>();
   for (const gateway of gateways) {
     if (gateway?.kind !== "gateway") {
       throw new TypeError("createServer: gateways must be made with defineGateway({ ... })");
     }
     const { namespace } = gateway;
-    if (typeof namespace === "string") {
-      if (staticNames.has(namespace)) {
-        throw new TypeError(
-          `createServer: two gateways serve namespace "${namespace}"; merge their events into one gateway`,
-        );
-      }
-      staticNames.add(namespace);
-      gateway.install(server.of(namespace));
-    } else {
-      gateway.install(server.of(namespace));
+    if (typeof namespace !== "string") continue;
+    if (staticNames.has(namespace)) {
+      throw new TypeError(
+        `createServer: two gateways serve namespace "${namespace}"; merge their events into one gateway`,
+      );
     }
+    staticNames.add(namespace);
   }
+  return gateways;
 }

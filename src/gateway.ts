@@ -4,7 +4,7 @@ import type {
   StandardSchemaIssue,
   StandardSchemaV1,
 } from "./_internal/standard_schema.ts";
-import type { DefaultEventsMap, EventsMap } from "./server/events.ts";
+import type { DefaultEventsMap, EventsMap, ListenerArgs, ListenerResult } from "./server/events.ts";
 import type { Namespace } from "./server/namespace.ts";
 import type { ParentNamespace } from "./server/parent_namespace.ts";
 import type { NamespaceMatcher } from "./server/server.ts";
@@ -25,21 +25,23 @@ export interface EventContext {
   readonly ackRequested: boolean;
 }
 
-/** A method type, bivariant in its parameters, so annotated handlers fit a loose event map. */
-type Bivariant<Args extends unknown[], Return> = {
-  method(this: EventContext, ...args: Args): Return;
-}["method"];
-
-/** What a handler returns: the acknowledgement value (or `ackArgs(...)`), maybe in a promise. */
-type AckResult<R> = R | AckArgs | Promise<R | AckArgs>;
-
-/** A handler of one client event: gets the socket then the event's arguments. */
+/**
+ * A handler of one client event: gets the socket then the event's arguments, and returns the
+ * acknowledgement (or `ackArgs(...)`), maybe in a promise. Declared as a method so that it is
+ * bivariant in its parameters: annotated handlers fit a loose event map.
+ */
 export type EventHandler<
   Args extends unknown[] = unknown[],
   Result = unknown,
   ServerEvents extends EventsMap = DefaultEventsMap,
   SocketData = Record<string, unknown>,
-> = Bivariant<[socket: GatewaySocket<ServerEvents, SocketData>, ...args: Args], AckResult<Result>>;
+> = {
+  method(
+    this: EventContext,
+    socket: GatewaySocket<ServerEvents, SocketData>,
+    ...args: Args
+  ): Result | AckArgs | Promise<Result | AckArgs>;
+}["method"];
 
 /** A handler with a Standard Schema (zod, valibot, arktype…) validating its first argument. */
 export interface ValidatedEvent<
@@ -55,27 +57,51 @@ export interface ValidatedEvent<
   readonly handler: EventHandler<[InferOutput<Schema>, ...Rest], Result, ServerEvents, SocketData>;
 }
 
-/** One entry of `events`: a handler, or `{ schema, handler }`. */
+/**
+ * One entry of `events`: a handler, or `{ schema, handler }` whose handler receives the
+ * schema's output as its first argument.
+ */
 export type EventEntry<
   Args extends unknown[] = unknown[],
   Result = unknown,
   ServerEvents extends EventsMap = DefaultEventsMap,
   SocketData = Record<string, unknown>,
+  Schema extends StandardSchemaV1 = StandardSchemaV1<unknown, Args[0]>,
 > =
   | EventHandler<Args, Result, ServerEvents, SocketData>
-  | ValidatedEvent<StandardSchemaV1, unknown[], Result, ServerEvents, SocketData>;
+  | ValidatedEvent<
+    Schema,
+    Args extends [unknown?, ...infer Rest] ? Rest : unknown[], // what the schema leaves
+    Result,
+    ServerEvents,
+    SocketData
+  >;
 
-/** The `events` of a gateway, typed from a client→server event map. */
+/**
+ * The schemas an event map allows: for each event, one whose output is the event's first
+ * argument. `defineGateway` infers the actual schemas from `{ schema, handler }` entries.
+ */
+export type EventSchemas<ClientEvents extends EventsMap> = {
+  [E in keyof ClientEvents]?: StandardSchemaV1<unknown, ListenerArgs<ClientEvents[E]>[0]>;
+};
+
+/**
+ * The `events` of a gateway, typed from a client→server event map. `Schemas` holds the schema
+ * of each `{ schema, handler }` entry (inferred by `defineGateway`), so that its handler gets
+ * the schema's output.
+ */
 export type GatewayEvents<
   ClientEvents extends EventsMap,
   ServerEvents extends EventsMap,
   SocketData,
+  Schemas = EventSchemas<ClientEvents>,
 > = {
-  [E in keyof ClientEvents]?: EventEntry<
-    Parameters<ClientEvents[E]>,
-    ReturnType<ClientEvents[E]>,
+  [E in keyof Schemas]?: EventEntry<
+    ListenerArgs<ClientEvents[E & keyof ClientEvents]>,
+    ListenerResult<ClientEvents[E & keyof ClientEvents]>,
     ServerEvents,
-    SocketData
+    SocketData,
+    Schemas[E] & StandardSchemaV1
   >;
 };
 
@@ -92,6 +118,7 @@ export interface GatewayDefinition<
   ClientEvents extends EventsMap = DefaultEventsMap,
   ServerEvents extends EventsMap = DefaultEventsMap,
   SocketData = Record<string, unknown>,
+  Schemas = EventSchemas<ClientEvents>,
 > {
   /** The namespace: a name (default "/"), or a RegExp / predicate for dynamic namespaces. */
   readonly namespace?: string | NamespaceMatcher;
@@ -108,7 +135,7 @@ export interface GatewayDefinition<
     auth: Record<string, unknown>,
   ) => void | Promise<void>;
   /** Handlers of client events: the return value is the acknowledgement. */
-  readonly events: GatewayEvents<ClientEvents, ServerEvents, SocketData>;
+  readonly events: GatewayEvents<ClientEvents, ServerEvents, SocketData, Schemas>;
   /** Runs once the socket has disconnected. */
   readonly disconnect?: (
     socket: GatewaySocket<ServerEvents, SocketData>,
@@ -164,10 +191,21 @@ export function ackArgs(...args: unknown[]): AckArgs {
  * });
  * ```
  */
-export function validated<Schema extends StandardSchemaV1, Rest extends unknown[], Result>(
+export function validated<
+  Schema extends StandardSchemaV1,
+  Rest extends unknown[],
+  Result,
+  ServerEvents extends EventsMap = DefaultEventsMap,
+  SocketData = Record<string, unknown>,
+>(
   schema: Schema,
-  handler: (socket: GatewaySocket, value: InferOutput<Schema>, ...rest: Rest) => Result,
-): ValidatedEvent<Schema, Rest, Awaited<Result>> {
+  handler: (
+    this: EventContext,
+    socket: GatewaySocket<ServerEvents, SocketData>,
+    value: InferOutput<Schema>,
+    ...rest: Rest
+  ) => Result,
+): ValidatedEvent<Schema, Rest, Awaited<Result>, ServerEvents, SocketData> {
   return { schema, handler: handler as never };
 }
 
@@ -200,7 +238,8 @@ export function defineGateway<
   ClientEvents extends EventsMap = DefaultEventsMap,
   ServerEvents extends EventsMap = DefaultEventsMap,
   SocketData = Record<string, unknown>,
->(definition: GatewayDefinition<ClientEvents, ServerEvents, SocketData>): Gateway {
+  Schemas = EventSchemas<ClientEvents>,
+>(definition: GatewayDefinition<ClientEvents, ServerEvents, SocketData, Schemas>): Gateway {
   checkDefinition(definition as GatewayDefinition);
   const def = definition as unknown as GatewayDefinition;
   const entries = new Map<string, { schema?: StandardSchemaV1; handler: HandlerFn }>();
@@ -218,6 +257,7 @@ export function defineGateway<
   });
 }
 
+type Ack = (...args: unknown[]) => void;
 type HandlerFn = (this: EventContext, socket: AnyServerSocket, ...args: unknown[]) => unknown;
 
 function installGateway(
@@ -225,8 +265,7 @@ function installGateway(
   entries: Map<string, { schema?: StandardSchemaV1; handler: HandlerFn }>,
   target: Namespace | ParentNamespace,
 ): void {
-  const report = (error: unknown, socket: AnyServerSocket, event: string) => {
-    log.error("gateway handler failed", { event, sid: socket.id, error });
+  const notify = (error: unknown, socket: AnyServerSocket, event: string) => {
     if (!def.onError) return;
     try {
       def.onError(error, { socket, event });
@@ -234,13 +273,21 @@ function installGateway(
       log.error("onError threw", { error: hookError });
     }
   };
+  const report = (error: unknown, socket: AnyServerSocket, event: string) => {
+    log.error("gateway handler failed", { event, sid: socket.id, error });
+    notify(error, socket, event);
+  };
 
   const admit = [...(def.use ?? []), ...(def.connect ? [def.connect] : [])];
   if (admit.length > 0) {
     target.use((socket, next) => {
       runInOrder(admit, socket, socket.handshake.auth as Record<string, unknown>).then(
         () => next(),
-        (error) => next(asConnectError(error)),
+        (error) => {
+          // a refused connection is routine (bad token…): no error-level log, but onError hears it
+          notify(error, socket, "connect");
+          next(asConnectError(error));
+        },
       );
     });
   }
@@ -289,7 +336,7 @@ function installGateway(
     socket: AnyServerSocket,
     event: string,
     args: unknown[],
-    ack: ((...args: unknown[]) => void) | undefined,
+    ack: Ack | undefined,
   ): Promise<void> | undefined {
     if (!entry.schema) {
       invoke(entry.handler, socket, event, args, ack);
@@ -299,17 +346,13 @@ function installGateway(
     try {
       outcome = entry.schema["~standard"].validate(args[0]);
     } catch (error) {
-      report(error, socket, event);
-      ack?.({ error: errorMessage(error) });
+      fail(error, socket, event, ack);
       return undefined;
     }
     if (outcome instanceof Promise) {
       return outcome.then(
         (result) => afterValidation(result, entry.handler, socket, event, args, ack),
-        (error) => {
-          report(error, socket, event);
-          ack?.({ error: errorMessage(error) });
-        },
+        (error) => fail(error, socket, event, ack),
       );
     }
     afterValidation(outcome, entry.handler, socket, event, args, ack);
@@ -317,20 +360,29 @@ function installGateway(
   }
 
   function afterValidation(
-    result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> },
+    result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> } | undefined,
     handler: HandlerFn,
     socket: AnyServerSocket,
     event: string,
     args: unknown[],
-    ack: ((...args: unknown[]) => void) | undefined,
+    ack: Ack | undefined,
   ): void {
+    if (typeof result !== "object" || result === null) {
+      fail(new TypeError("the schema returned no Standard Schema result"), socket, event, ack);
+      return;
+    }
     if (result.issues) {
       log.warn("event failed validation", {
         event,
         sid: socket.id,
         address: socket.handshake.address,
       });
-      ack?.({ error: "validation", issues: result.issues.map(describeIssue) });
+      respond(
+        ack,
+        { error: "validation", issues: result.issues.map(describeIssue) },
+        socket,
+        event,
+      );
       return;
     }
     invoke(handler, socket, event, [result.value, ...args.slice(1)], ack);
@@ -341,24 +393,42 @@ function installGateway(
     socket: AnyServerSocket,
     event: string,
     args: unknown[],
-    ack: ((...args: unknown[]) => void) | undefined,
+    ack: Ack | undefined,
   ): void {
     let result: unknown;
     try {
       result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
     } catch (error) {
-      report(error, socket, event);
-      ack?.({ error: errorMessage(error) });
+      fail(error, socket, event, ack);
       return;
     }
     if (result instanceof Promise) {
-      result.then((value) => acknowledge(ack, value), (error) => {
-        report(error, socket, event);
-        ack?.({ error: errorMessage(error) });
-      });
+      result.then(
+        (value) => respond(ack, value, socket, event),
+        (error) => fail(error, socket, event, ack),
+      );
       return;
     }
-    acknowledge(ack, result);
+    respond(ack, result, socket, event);
+  }
+
+  /** Sends the acknowledgement; a value that cannot be encoded becomes an error ack. */
+  function respond(ack: Ack | undefined, value: unknown, socket: AnyServerSocket, event: string) {
+    try {
+      acknowledge(ack, value);
+    } catch (error) {
+      fail(error, socket, event, ack);
+    }
+  }
+
+  /** Reports a failure and acknowledges `{ error }` if the client asked for an ack. */
+  function fail(error: unknown, socket: AnyServerSocket, event: string, ack: Ack | undefined) {
+    report(error, socket, event);
+    try {
+      ack?.({ error: errorMessage(error) });
+    } catch (ackError) {
+      log.error("could not send the error acknowledgement", { event, error: ackError });
+    }
   }
 }
 

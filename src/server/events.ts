@@ -1,5 +1,8 @@
-/** A map of event names to listener signatures, e.g. `{ "chat:message": (text: string) => void }`. */
-export type EventsMap = { [event: string]: (...args: never[]) => unknown };
+/**
+ * A map of event names to listener signatures, e.g. `{ "chat:message": (text: string) => void }`.
+ * Any object type fits (an `interface` too); members that are not functions take no arguments.
+ */
+export type EventsMap = object;
 
 /** The map used when none is given: any event, any arguments. */
 export type DefaultEventsMap = { [event: string]: (...args: unknown[]) => unknown };
@@ -8,12 +11,19 @@ export type DefaultEventsMap = { [event: string]: (...args: unknown[]) => unknow
 export type EventNames<Map extends EventsMap> = keyof Map & string;
 
 /** The arguments of one event of a map. */
-export type EventParams<Map extends EventsMap, Event extends EventNames<Map>> = Parameters<
-  Map[Event]
->;
+export type EventParams<Map extends EventsMap, Event extends EventNames<Map>> = Map[Event] extends
+  (...args: infer Args) => unknown ? Args : never;
 
 /** A per-packet middleware: call `next()` to go on, `next(error)` to drop the packet. */
 export type PacketMiddleware = (event: unknown[], next: (error?: Error) => void) => void;
 
 /** A listener of every incoming or outgoing event: the event name, then its arguments. */
 export type AnyListener = (event: string, ...args: unknown[]) => void;
+
+/** The arguments of a listener signature (never for a member that is not a function). */
+export type ListenerArgs<Listener> = Listener extends (...args: infer Args) => unknown ? Args
+  : never;
+
+/** The return type of a listener signature (for client events: the acknowledgement). */
+export type ListenerResult<Listener> = Listener extends (...args: never[]) => infer Result ? Result
+  : unknown;

@@ -392,7 +392,12 @@ export class ServerSocket<
         this.#onerror(error);
         return;
       }
-      this.#dispatch(event, args.slice(1), ack);
+      // as in the reference, what the middlewares left in the array is what gets dispatched
+      const [name, ...rest] = withAck;
+      const kept = ack !== undefined && rest[rest.length - 1] === ack
+        ? rest.pop() as Ack
+        : undefined;
+      this.#dispatch(name as string, rest, kept);
     });
   }
 
@@ -437,11 +442,15 @@ export class ServerSocket<
     let sent = false;
     return (...args: unknown[]) => {
       if (sent || !this.connected) return;
+      // encode first: data that cannot be encoded throws and leaves the ack unsent
+      const frames = encodeSocketPacket({
+        type: SocketPacketType.ACK,
+        nsp: this.nsp.name,
+        id,
+        data: args,
+      });
       sent = true;
-      this.client.writePacket(
-        { type: SocketPacketType.ACK, nsp: this.nsp.name, id, data: args },
-        {},
-      );
+      this.client.writeFrames(frames, {});
     };
   }
 

@@ -13,7 +13,13 @@
  */
 export { createEngineServer } from "./src/engine_server.ts";
 export type { EngineIoServer, EngineServerOptions, HonoApp } from "./src/engine_server.ts";
-export type { CookieOptions, CorsOptions, HttpOptions } from "./src/app.ts";
+export type {
+  CookieOptions,
+  CorsOptions,
+  HonoContextLike,
+  HonoLike,
+  HttpOptions,
+} from "./src/app.ts";
 export type { EngineProtocolOptions } from "./src/engine/options.ts";
 export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
 export type { EngineServerEvents } from "./src/engine/server.ts";

@@ -57,7 +57,9 @@ export type {
   ConnectMiddleware,
   EventHandler as NamespaceEventHandler,
 } from "./src/server/namespace.ts";
-export { ParentNamespace } from "./src/server/parent_namespace.ts";
+export { ParentBroadcast, ParentNamespace } from "./src/server/parent_namespace.ts";
+export { SocketPacketType } from "./src/parser/packet.ts";
+export type { SocketPacket } from "./src/parser/packet.ts";
 export { BroadcastOperator } from "./src/server/broadcast.ts";
 export type { BroadcastAck } from "./src/server/broadcast.ts";
 export { InMemoryAdapter } from "./src/server/in_memory_adapter.ts";
@@ -70,6 +72,8 @@ export type {
   EventNames,
   EventParams,
   EventsMap,
+  ListenerArgs,
+  ListenerResult,
   PacketMiddleware,
 } from "./src/server/events.ts";
 export type {
@@ -80,5 +84,3 @@ export type {
   Room,
   SocketId,
 } from "./src/server/types.ts";
-export { configureLogging } from "./src/_internal/log.ts";
-export type { LogLevel, LogRecord, LogSink } from "./src/_internal/log.ts";

@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { setCookie } from "hono/cookie";
 import { getLogger } from "./_internal/log.ts";
@@ -79,25 +79,36 @@ export interface HttpOptions {
 const log = getLogger("engine");
 const decoder = new TextDecoder();
 
-/** Builds the Hono app that serves one Engine.IO endpoint (both transports and the upgrade). */
-export function createEngineApp(
+/** The structural part of a Hono context the endpoint reads (a Hono `Context` fits). */
+export interface HonoContextLike {
+  /** The request, with the raw web `Request`. */
+  readonly req: { readonly raw: Request };
+  /** The second argument `fetch` received (runtime information). */
+  readonly env: unknown;
+  /** Variables set by middlewares with `c.set`. */
+  readonly var: object;
+}
+
+/** A Hono app, structurally: anything with `all(path, handler)` (a `Hono` instance fits). */
+export interface HonoLike {
+  /** Registers a handler for every method on a path. */
+  // deno-lint-ignore no-explicit-any
+  all(path: string, handler: (c: any) => Response | Promise<Response>): unknown;
+}
+
+/**
+ * Builds the request handler of one Engine.IO endpoint (both transports and the upgrade),
+ * CORS and runtime fix-ups included, for mounting on a Hono route.
+ */
+export function createEngineHandler(
   engine: EngineServer,
   options: HttpOptions,
   runtimeFor: RuntimeResolver,
-): Hono {
-  const app = new Hono();
-  const path = options.path.endsWith("/") ? options.path : options.path + "/";
-  if (options.cors) {
-    const corsMiddleware = cors(options.cors);
-    app.use(path, (c, next) => isWebSocketRequest(c.req.raw) ? next() : corsMiddleware(c, next));
-  }
+): (c: Context) => Promise<Response> {
+  const corsMiddleware = options.cors ? cors(options.cors) : undefined;
   const cookie = resolveCookie(options.cookie);
-  app.use(path, async (c, next) => {
-    await next();
-    runtimeFor(c.env).finish?.(c.req.raw, c.res);
-  });
 
-  app.all(path, async (c) => {
+  const serve = async (c: Context): Promise<Response> => {
     const request = c.req.raw;
     const runtime = runtimeFor(c.env);
     const url = new URL(request.url);
@@ -132,6 +143,7 @@ export function createEngineApp(
       remoteAddress: address,
       secure: url.protocol === "https:" || url.protocol === "wss:",
       issued: Date.now(),
+      vars: { ...(c.var as Record<string, unknown>) },
     };
     if (route.transport === "websocket") {
       const transport = new WebSocketTransport(
@@ -145,8 +157,26 @@ export function createEngineApp(
     const session = engine.open(transport, info);
     if (cookie) setCookie(c, cookie.name, session.id, cookie);
     return await poll(c, session, runtime, request);
-  });
-  return app;
+  };
+
+  return async (c: Context): Promise<Response> => {
+    let response: Response;
+    if (corsMiddleware && !isWebSocketRequest(c.req.raw)) {
+      const preflight = await corsMiddleware(c, async () => {
+        c.res = await serve(c);
+      });
+      response = preflight ?? c.res;
+    } else {
+      response = await serve(c);
+    }
+    runtimeFor(c.env).finish?.(c.req.raw, response);
+    return response;
+  };
+}
+
+/** The route of an endpoint: its path with a trailing slash, as clients request it. */
+export function endpointPath(path: string): string {
+  return path.endsWith("/") ? path : path + "/";
 }
 
 async function poll(

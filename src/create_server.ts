@@ -1,4 +1,11 @@
-import { type CookieOptions, type CorsOptions, createEngineApp } from "./app.ts";
+import { Hono } from "hono";
+import {
+  type CookieOptions,
+  type CorsOptions,
+  createEngineHandler,
+  endpointPath,
+  type HonoLike,
+} from "./app.ts";
 import type { HonoApp } from "./engine_server.ts";
 import type { Gateway } from "./gateway.ts";
 import { type BunWebSocketHandlers, createBunWebSocketHandlers } from "./runtime/bun.ts";
@@ -63,6 +70,11 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   disconnectSockets(close?: boolean): void;
   /** Sends an event to the other servers of a cluster. */
   serverSideEmit(event: string, ...args: unknown[]): boolean;
+  /**
+   * Serves the endpoint from your own Hono app, after the middlewares you registered on it:
+   * they run before every handshake, and what they `c.set` is in `socket.handshake.vars`.
+   */
+  attach(app: HonoLike): void;
   /** Disconnects every socket ("server shutting down") and closes every connection. */
   close(): Promise<void>;
 }
@@ -116,12 +128,14 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     else gateway.install(server.of(namespace));
   }
   const path = options.path ?? "/socket.io/";
-  const app = createEngineApp(server.engine, {
+  const handler = createEngineHandler(server.engine, {
     path,
     cors: options.cors,
     cookie: options.cookie,
     allowRequest: options.allowRequest,
   }, selectRuntime);
+  const app = new Hono();
+  app.all(endpointPath(path), handler);
   const main = () => server.of("/") as unknown as Namespace<ServerEvents>;
   return {
     app,
@@ -145,6 +159,7 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     socketsLeave: (room) => main().socketsLeave(room),
     disconnectSockets: (close) => main().disconnectSockets(close),
     serverSideEmit: (event, ...args) => main().serverSideEmit(event, ...args),
+    attach: (target) => void target.all(endpointPath(path), handler),
     close: () => server.close(),
   };
 }

@@ -1,4 +1,5 @@
-import { createEngineApp, type HttpOptions } from "./app.ts";
+import { createEngineHandler, endpointPath, type HonoLike, type HttpOptions } from "./app.ts";
+import { Hono } from "hono";
 import type { EngineProtocolOptions } from "./engine/options.ts";
 import { EngineServer, type EngineServerEvents } from "./engine/server.ts";
 import { type BunWebSocketHandlers, createBunWebSocketHandlers } from "./runtime/bun.ts";
@@ -40,6 +41,11 @@ export interface EngineIoServer {
     event: K,
     listener: (...args: EngineServerEvents[K]) => void,
   ): void;
+  /**
+   * Serves the endpoint from your own Hono app, after the middlewares you registered on it:
+   * they run before every handshake, and what they `c.set` is in the handshake's `vars`.
+   */
+  attach(app: HonoLike): void;
   /** Closes every session. */
   close(): void;
 }
@@ -61,7 +67,9 @@ export interface EngineIoServer {
 export function createEngineServer(options: EngineServerOptions = {}): EngineIoServer {
   const engine = new EngineServer(options);
   const path = options.path ?? "/engine.io/";
-  const app = createEngineApp(engine, { ...options, path }, selectRuntime);
+  const handler = createEngineHandler(engine, { ...options, path }, selectRuntime);
+  const app = new Hono();
+  app.all(endpointPath(path), handler);
   return {
     app,
     fetch: (request, env) => app.fetch(request, env),
@@ -72,6 +80,7 @@ export function createEngineServer(options: EngineServerOptions = {}): EngineIoS
     path,
     on: (event, listener) => engine.on(event, listener),
     off: (event, listener) => engine.off(event, listener),
+    attach: (target) => void target.all(endpointPath(path), handler),
     close: () => engine.close(),
   };
 }

@@ -12,4 +12,6 @@ export interface HandshakeInfo {
   readonly secure: boolean;
   /** When the handshake happened, ms since the epoch. */
   readonly issued: number;
+  /** Variables Hono middlewares set (`c.set`) before the handshake, when mounted with `attach`. */
+  readonly vars?: Readonly<Record<string, unknown>>;
 }

@@ -22,6 +22,7 @@ export class BroadcastOperator<
   readonly #except: ReadonlySet<Room>;
   readonly #flags: BroadcastFlags;
 
+  /** Selects sockets of `nsp`: in `rooms` (all when empty), minus `except`, with `flags`. */
   constructor(
     nsp: Namespace,
     rooms: ReadonlySet<Room> = new Set(),

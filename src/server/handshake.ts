@@ -21,5 +21,6 @@ export function buildHandshake(request: HandshakeInfo, auth: Record<string, unkn
     url: request.url,
     query,
     auth,
+    vars: request.vars ?? {},
   };
 }

@@ -16,7 +16,11 @@ export class InMemoryAdapter implements Adapter {
   readonly rooms: Map<Room, Set<SocketId>> = new Map();
   readonly sids: Map<SocketId, Set<Room>> = new Map();
 
-  constructor(readonly nsp: Namespace) {}
+  /** The adapter of one namespace. */
+  constructor(
+    /** The namespace served. */
+    readonly nsp: Namespace,
+  ) {}
 
   init(): void {}
 

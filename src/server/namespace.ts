@@ -44,9 +44,12 @@ export class Namespace<
   readonly #hooks = new NamespaceHooks();
   #ackIds = 0;
 
+  /** Built by the server (`io.of(name)`); not meant to be called directly. */
   constructor(
+    /** The namespace name, e.g. "/chat". */
     readonly name: string,
     adapterFactory: AdapterFactory,
+    /** @ignore Hooks shared with a parent of dynamic namespaces (internal). */
     readonly parentHooks?: NamespaceHooks,
   ) {
     this.adapter = adapterFactory(this as unknown as Namespace);

@@ -14,7 +14,13 @@ export class ParentNamespace {
   /** Child namespaces created so far. */
   readonly children: Set<Namespace> = new Set();
 
-  constructor(readonly matcher: NamespaceMatcher, readonly hooks: NamespaceHooks) {}
+  /** Built by `io.of(matcher)`; not meant to be called directly. */
+  constructor(
+    /** Which names belong to this parent. */
+    readonly matcher: NamespaceMatcher,
+    /** @ignore Hooks shared with the children (internal). */
+    readonly hooks: NamespaceHooks,
+  ) {}
 
   /** Whether `name` is one of this parent's namespaces; a matcher that throws means no. */
   async matches(name: string, auth: Record<string, unknown>): Promise<boolean> {
@@ -77,6 +83,7 @@ export class ParentNamespace {
 
 /** A selection across the children of a parent namespace. */
 export class ParentBroadcast {
+  /** Built by a parent namespace's `to`, `in` and `except`. */
   constructor(
     private readonly children: ReadonlySet<Namespace>,
     private readonly select: (nsp: Namespace) => BroadcastOperator,

@@ -76,8 +76,11 @@ export class ServerSocket<
   /** Frames written before the CONNECT reply; undefined once connected. */
   #queued: Frames[] | undefined = [];
 
+  /** Built by the namespace when a client connects; not meant to be called directly. */
   constructor(
+    /** The namespace the socket belongs to. */
     readonly nsp: Namespace,
+    /** @ignore The connection the socket runs on (internal). */
     readonly client: Client,
     auth: Record<string, unknown>,
   ) {
@@ -223,7 +226,7 @@ export class ServerSocket<
   }
 
   /** Listens to an incoming event, or to `disconnecting`, `disconnect` or `error`. */
-  on(event: string, listener: Listener): this {
+  on(event: string, listener: (...args: unknown[]) => void): this {
     if (event === "disconnect" || event === "disconnecting" || event === "error") {
       this.#lifecycle.on(event, listener as never);
       return this;
@@ -235,7 +238,7 @@ export class ServerSocket<
   }
 
   /** Removes a listener added with `on`. */
-  off(event: string, listener?: Listener): this {
+  off(event: string, listener?: (...args: unknown[]) => void): this {
     if (event === "disconnect" || event === "disconnecting" || event === "error") {
       this.#lifecycle.off(event, listener as never);
       return this;

@@ -58,6 +58,8 @@ export interface Handshake {
   readonly query: Readonly<Record<string, string>>;
   /** The auth payload of the CONNECT packet (`{}` when none). */
   readonly auth: Readonly<Record<string, unknown>>;
+  /** What Hono middlewares set with `c.set` before the handshake (server mounted with `attach`). */
+  readonly vars: Readonly<Record<string, unknown>>;
 }
 
 /** Event names the server never sends or dispatches as user events. */

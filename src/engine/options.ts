@@ -36,7 +36,10 @@ export function resolveEngineOptions(
   options: EngineProtocolOptions = {},
 ): ResolvedEngineProtocolOptions {
   const transports = options.transports ?? TRANSPORTS;
-  if (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORTS.includes(t))) {
+  if (
+    !Array.isArray(transports) || transports.length === 0 ||
+    transports.some((t) => !TRANSPORTS.includes(t))
+  ) {
     throw new TypeError(
       `transports must be a non-empty list of "polling" and "websocket", got ${
         JSON.stringify(transports)

@@ -359,6 +359,7 @@ export class ServerSocket<
   /** @internal Disconnects this socket for `reason`. */
   _onclose(reason: DisconnectReason, description?: unknown): void {
     if (!this.connected) return;
+    log.debug("socket disconnected", { sid: this.id, nsp: this.nsp.name, reason });
     this.#lifecycle.emit("disconnecting", reason, description);
     this.adapter.delAll(this.id);
     this.nsp._remove(this);

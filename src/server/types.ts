@@ -62,12 +62,5 @@ export interface Handshake {
   readonly vars: Readonly<Record<string, unknown>>;
 }
 
-/** Event names the server never sends or dispatches as user events. */
-export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
-  "connect",
-  "connect_error",
-  "disconnect",
-  "disconnecting",
-  "newListener",
-  "removeListener",
-]);
+/** Event names the server never sends or dispatches as user events (the parser's list). */
+export { RESERVED_EVENTS } from "../parser/validate.ts";

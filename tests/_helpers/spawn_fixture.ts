@@ -9,14 +9,7 @@ import { withTimeout } from "./wait.ts";
 export type FixtureRuntime = "deno" | "bun" | "node";
 
 /** A fixture running in a child process. */
-export interface SpawnedFixture {
-  /** The port it listens on. */
-  readonly port: number;
-  /** Everything it printed. */
-  output(): string;
-  /** Stops the process (by its PID) and waits for it to exit. */
-  stop(): Promise<void>;
-}
+export type SpawnedFixture = SpawnedServer;
 
 const FIXTURE = "tests/fixtures/conformance_server.ts";
 
@@ -39,13 +32,25 @@ export function fixtureCommand(runtime: FixtureRuntime): string[] | undefined {
   }
 }
 
-/** Spawns the fixture with extra environment variables; resolves once it listens. */
-export async function spawnFixture(
-  runtime: FixtureRuntime,
+/** A server running in a child process. */
+export interface SpawnedServer {
+  /** The port it listens on. */
+  readonly port: number;
+  /** Everything it printed. */
+  output(): string;
+  /** Stops the process (by its PID) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns a server process and resolves once its output names the port it listens on (the
+ * first `http://host:PORT` with a non-zero port).
+ */
+export async function spawnServer(
+  command: readonly string[],
   env: Record<string, string> = {},
-): Promise<SpawnedFixture> {
-  const command = fixtureCommand(runtime);
-  if (!command) throw new Error(`${runtime} is not available`);
+  what = command.join(" "),
+): Promise<SpawnedServer> {
   const child: ChildProcess = spawn(command[0], command.slice(1), {
     env: { ...processEnv(), PORT: "0", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -56,15 +61,15 @@ export async function spawnFixture(
     new Promise<number>((resolve, reject) => {
       const onData = (chunk: Uint8Array) => {
         output += new TextDecoder().decode(chunk);
-        const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-        if (match) resolve(Number(match[1]));
+        const match = /https?:\/\/[^\s/]+:(\d+)/.exec(output);
+        if (match && match[1] !== "0") resolve(Number(match[1]));
       };
       child.stdout?.on("data", onData);
       child.stderr?.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`fixture exited (${code}): ${output}`)));
+      child.once("exit", (code) => reject(new Error(`${what} exited (${code}): ${output}`)));
     }),
     30_000,
-    `${runtime} fixture to listen`,
+    `${what} to listen`,
   ).catch((error) => {
     child.kill("SIGKILL");
     throw error;
@@ -74,7 +79,17 @@ export async function spawnFixture(
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await withTimeout(exited, 5000, "fixture to exit").catch(() => child.kill("SIGKILL"));
+      await withTimeout(exited, 5000, `${what} to exit`).catch(() => child.kill("SIGKILL"));
     },
   };
+}
+
+/** Spawns the fixture with extra environment variables; resolves once it listens. */
+export function spawnFixture(
+  runtime: FixtureRuntime,
+  env: Record<string, string> = {},
+): Promise<SpawnedFixture> {
+  const command = fixtureCommand(runtime);
+  if (!command) throw new Error(`${runtime} is not available`);
+  return spawnServer(command, env, `${runtime} fixture`);
 }

@@ -4,13 +4,11 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { io as connect } from "socket.io-client";
+import { spawnServer } from "../_helpers/spawn_fixture.ts";
 import { withTimeout } from "../_helpers/wait.ts";
 
 const ENTRY = "examples/echo/serve.ts";
-const processEnv = (globalThis as unknown as { process: { env: Record<string, string> } })
-  .process.env;
 
 const entrypoints: { name: string; command: string[] }[] = [
   {
@@ -20,43 +18,10 @@ const entrypoints: { name: string; command: string[] }[] = [
   { name: "bun run", command: ["bun", "run", ENTRY] },
 ];
 
-async function start(command: string[]) {
-  const child = spawn(command[0], command.slice(1), {
-    env: { ...processEnv, PORT: "0", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const port = await withTimeout(
-    new Promise<number>((resolve, reject) => {
-      const onData = (chunk: Uint8Array) => {
-        output += new TextDecoder().decode(chunk);
-        const match = /https?:\/\/[^\s/]+:(\d+)/.exec(output);
-        if (match && match[1] !== "0") resolve(Number(match[1]));
-      };
-      child.stdout?.on("data", onData);
-      child.stderr?.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`exited (${code}): ${output}`)));
-    }),
-    20_000,
-    `${command.join(" ")} to listen`,
-  ).catch((error) => {
-    child.kill("SIGKILL");
-    throw error;
-  });
-  return {
-    port,
-    async stop() {
-      child.kill("SIGTERM");
-      await withTimeout(exited, 5000, "exit").catch(() => child.kill("SIGKILL"));
-    },
-  };
-}
-
 describe("export default io", () => {
   for (const { name, command } of entrypoints) {
     it(`is served by ${name}`, { timeout: 30_000 }, async () => {
-      const server = await start(command);
+      const server = await spawnServer(command);
       const client = connect(`http://127.0.0.1:${server.port}`, {
         forceNew: true,
         reconnection: false,

@@ -3,6 +3,7 @@
  * in-process on 127.0.0.1 (a free port) with whichever runtime runs the tests, connect clients
  * (`forceNew`, no reconnection), await events with a bound, and close everything afterwards.
  */
+import type { Socket as Engine } from "engine.io-client";
 import {
   io as ioClient,
   Manager,
@@ -17,7 +18,7 @@ import {
   type SocketIoServer,
 } from "../../mod.ts";
 import { serveOnAnyRuntime } from "../fixtures/serve_any.ts";
-import { openWebSocketSession, type WebSocketSession } from "./raw_client.ts";
+import { closeAllWebSockets, openWebSocketSession, type WebSocketSession } from "./raw_client.ts";
 import { withTimeout } from "./wait.ts";
 
 export type { ClientSocket };
@@ -127,10 +128,18 @@ export function createManager(
   return manager;
 }
 
-/** Records a socket made some other way (e.g. `manager.socket("/a")`) for `closeAll`. */
+/** The `connect_error` a socket got and no test has read yet. */
+const unreadErrors = new WeakMap<ClientSocket, Error>();
+
+/**
+ * Records a socket made some other way (e.g. `manager.socket("/a")`) for `closeAll`, and
+ * remembers its `connect_error` so that a later `connected` or `connectError` sees it.
+ */
 export function track(socket: ClientSocket): ClientSocket {
   liveSockets.add(socket);
   liveManagers.add(socket.io);
+  socket.on("connect_error", (error) => unreadErrors.set(socket, error));
+  socket.on("connect", () => unreadErrors.delete(socket));
   return socket;
 }
 
@@ -152,6 +161,11 @@ export function nspOf(socket: ClientSocket): string {
 /** Waits (bounded) for a socket's `connect`; rejects with the `connect_error` error instead. */
 export function connected(socket: ClientSocket, ms = WAIT_MS): Promise<void> {
   if (socket.connected) return Promise.resolve();
+  const unread = unreadErrors.get(socket);
+  if (unread) {
+    unreadErrors.delete(socket);
+    return Promise.reject(unread);
+  }
   let onConnect: (() => void) | undefined;
   let onError: ((error: Error) => void) | undefined;
   const settled = new Promise<void>((resolve, reject) => {
@@ -161,13 +175,25 @@ export function connected(socket: ClientSocket, ms = WAIT_MS): Promise<void> {
     socket.once("connect_error", onError);
   });
   return withTimeout(settled, ms, `"connect" of ${nspOf(socket)}`).finally(() => {
+    unreadErrors.delete(socket);
     socket.off("connect", onConnect);
     socket.off("connect_error", onError);
   });
 }
 
 /** Waits (bounded) for the client's `connect_error` and returns its error. */
-export function connectError(socket: ClientSocket, ms = WAIT_MS): Promise<Error & { data?: unknown }> {
+export function connectError(
+  socket: ClientSocket,
+  ms = WAIT_MS,
+): Promise<Error & { data?: unknown }> {
+  const unread = unreadErrors.get(socket);
+  if (unread) {
+    unreadErrors.delete(socket);
+    return Promise.resolve(unread);
+  }
+  if (socket.connected) {
+    return Promise.reject(new Error(`${nspOf(socket)} connected; expected connect_error`));
+  }
   let onConnect: (() => void) | undefined;
   let onError: ((error: Error) => void) | undefined;
   const settled = new Promise<Error>((resolve, reject) => {
@@ -177,6 +203,7 @@ export function connectError(socket: ClientSocket, ms = WAIT_MS): Promise<Error 
     socket.once("connect_error", onError);
   });
   return withTimeout(settled, ms, `"connect_error" of ${nspOf(socket)}`).finally(() => {
+    unreadErrors.delete(socket);
     socket.off("connect", onConnect);
     socket.off("connect_error", onError);
   });
@@ -192,10 +219,11 @@ export interface Listenable {
 
 /** Resolves with the arguments of the next `event` of `emitter`; rejects after `ms`. */
 export function once<T extends unknown[] = unknown[]>(
-  emitter: Listenable,
+  target: Listenable | Manager | Engine,
   event: string,
   ms = WAIT_MS,
 ): Promise<T> {
+  const emitter = target as Listenable;
   let listener: ((...args: unknown[]) => void) | undefined;
   const fired = new Promise<T>((resolve) => {
     listener = (...args) => {
@@ -249,7 +277,7 @@ export function collect<T extends unknown[] = unknown[]>(
 export async function upgraded(socket: ClientSocket, ms = WAIT_MS): Promise<void> {
   const engine = socket.io.engine;
   if (engine.transport?.name === "websocket") return;
-  await once(engine as unknown as Listenable, "upgrade", ms);
+  await once(engine, "upgrade", ms);
 }
 
 /** The server-side socket of a connected client (in namespace `nsp`, default "/"). */
@@ -263,6 +291,12 @@ export function serverSocket(
   return socket;
 }
 
+/** A raw Engine.IO WebSocket session on the Socket.IO endpoint. */
+export interface RawSocketIoSession extends WebSocketSession {
+  /** The Socket.IO socket id of the main namespace ("" when not connected). */
+  socketId: string;
+}
+
 /**
  * Opens a raw Engine.IO WebSocket session on the Socket.IO endpoint (it never answers pings)
  * and, unless `connect` is false, joins the main namespace with a CONNECT `40`.
@@ -270,14 +304,13 @@ export function serverSocket(
 export async function rawSocketIo(
   server: TestServer,
   { connect = true }: { connect?: boolean } = {},
-): Promise<WebSocketSession> {
+): Promise<RawSocketIoSession> {
   const session = await openWebSocketSession(server.wsUrl);
-  if (connect) {
-    session.socket.send("40");
-    const reply = await session.socket.text();
-    if (!reply.startsWith("40{")) throw new Error(`expected a CONNECT reply, got ${reply}`);
-  }
-  return session;
+  if (!connect) return { ...session, socketId: "" };
+  session.socket.send("40");
+  const reply = await session.socket.text();
+  if (!reply.startsWith("40{")) throw new Error(`expected a CONNECT reply, got ${reply}`);
+  return { ...session, socketId: JSON.parse(reply.slice(2)).sid };
 }
 
 /** Bytes of binary data as the client hands it over (ArrayBuffer, Buffer, typed array). */
@@ -289,12 +322,16 @@ export function bytesOf(data: unknown): number[] {
   throw new Error(`not binary data: ${Object.prototype.toString.call(data)}`);
 }
 
-/** Disconnects every client socket and Manager, then closes every server still running. */
+/**
+ * Disconnects every client socket, Manager and raw WebSocket, then closes every server still
+ * running (for `after` hooks).
+ */
 export async function closeAll(): Promise<void> {
   for (const socket of liveSockets) socket.disconnect();
   liveSockets.clear();
   for (const manager of liveManagers) manager._close();
   liveManagers.clear();
+  await closeAllWebSockets();
   const servers = [...liveServers];
   const results = await Promise.allSettled(servers.map((server) => server.close()));
   const failed = results.find((result) => result.status === "rejected");

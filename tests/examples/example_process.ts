@@ -3,10 +3,10 @@
  * for tests under both `deno test` and `bun test`; and small bounded helpers for the
  * socket.io-client sockets those tests open.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
+import { spawnServer } from "../_helpers/spawn_fixture.ts";
+import { withTimeout } from "../_helpers/wait.ts";
 
 export type { Socket };
 
@@ -28,60 +28,19 @@ export interface RunningExample {
   stop(): Promise<void>;
 }
 
-/** Settles like `promise`, or rejects once `ms` have passed; the timer is always cleared. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { withTimeout };
 
 /**
  * Starts `examples/<name>/main.ts` with Deno and PORT=0; resolves with the port it printed
- * (`listening on http://127.0.0.1:PORT`), or rejects if it exits or takes over `ms`.
+ * (`listening on http://127.0.0.1:PORT`), or rejects if it exits first.
  */
-export async function startExample(name: string, ms = 20_000): Promise<RunningExample> {
-  const child: ChildProcess = spawn("deno", ["run", "-A", `examples/${name}/main.ts`], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: "0", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
-  });
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const signal = (which: "SIGTERM" | "SIGKILL") => {
-    try {
-      if (running() && child.pid !== undefined) process.kill(child.pid, which);
-    } catch { /* it exited meanwhile */ }
-  };
-  const stop = async () => {
-    if (!running()) return;
-    signal("SIGTERM");
-    await withTimeout(exited, 3000, `${name} to exit`).catch(() => signal("SIGKILL"));
-  };
-  const listening = new Promise<number>((resolve, reject) => {
-    const onData = (chunk: Uint8Array) => {
-      output += new TextDecoder().decode(chunk);
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${output}`)));
-  });
-  let port: number;
-  try {
-    port = await withTimeout(listening, ms, `examples/${name} to listen`);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { port, url: `http://127.0.0.1:${port}`, output: () => output, stop };
+export async function startExample(name: string): Promise<RunningExample> {
+  const server = await spawnServer(
+    ["deno", "run", "-A", `examples/${name}/main.ts`],
+    {},
+    `examples/${name}`,
+  );
+  return { ...server, url: `http://127.0.0.1:${server.port}` };
 }
 
 const openSockets = new Set<Socket>();

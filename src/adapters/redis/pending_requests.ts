@@ -1,0 +1,77 @@
+import type { Response } from "./protocol.ts";
+
+interface Pending {
+  readonly timer: ReturnType<typeof setTimeout>;
+  onResponse(response: Response): void;
+  fail(error: Error): void;
+}
+
+/**
+ * The requests a node published and still expects answers to, by request id: each one ends
+ * when enough answers came, when its time is up, or when the adapter closes.
+ */
+export class PendingRequests {
+  readonly #pending = new Map<string, Pending>();
+
+  /**
+   * Resolves once `expected` answers to `requestId` arrived (each handed to `onResponse`);
+   * rejects with `timeoutError(received)` after `ms`.
+   */
+  wait(
+    requestId: string,
+    expected: number,
+    ms: number,
+    onResponse: (response: Response) => void,
+    timeoutError: (received: number) => Error,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let received = 0;
+      const timer = setTimeout(() => {
+        this.#pending.delete(requestId);
+        reject(timeoutError(received));
+      }, ms);
+      this.#pending.set(requestId, {
+        timer,
+        onResponse: (response) => {
+          received++;
+          onResponse(response);
+          if (received < expected) return;
+          this.#forget(requestId);
+          resolve();
+        },
+        fail: reject,
+      });
+    });
+  }
+
+  /** Hands every answer to `requestId` to `onResponse` for `ms` (broadcast acknowledgements). */
+  listen(requestId: string, ms: number, onResponse: (response: Response) => void): void {
+    const timer = setTimeout(() => this.#pending.delete(requestId), ms);
+    this.#pending.set(requestId, { timer, onResponse, fail() {} });
+  }
+
+  /** Routes an answer to its request; answers to nothing pending are ignored. */
+  answer(response: Response): void {
+    this.#pending.get(response.requestId)?.onResponse(response);
+  }
+
+  /** Ends one request with an error (e.g. it could not be published). */
+  fail(requestId: string, error: Error): void {
+    const pending = this.#pending.get(requestId);
+    if (!pending) return;
+    this.#forget(requestId);
+    pending.fail(error);
+  }
+
+  /** Ends every request with an error. */
+  failAll(error: Error): void {
+    for (const requestId of [...this.#pending.keys()]) this.fail(requestId, error);
+  }
+
+  #forget(requestId: string): void {
+    const pending = this.#pending.get(requestId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.#pending.delete(requestId);
+  }
+}

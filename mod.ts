@@ -67,6 +67,12 @@ export type { AdapterFactory } from "./src/server/in_memory_adapter.ts";
 export type { Adapter, RemoteSocketLike } from "./src/server/adapter.ts";
 export type { NamespaceMatcher, SocketServerOptions } from "./src/server/server.ts";
 export type {
+  RateLimitAction,
+  RateLimitOptions,
+  SlowConsumerAction,
+  SlowConsumerOptions,
+} from "./src/server/limits.ts";
+export type {
   AnyListener,
   DefaultEventsMap,
   EventNames,

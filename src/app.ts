@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { setCookie } from "hono/cookie";
 import { getLogger } from "./_internal/log.ts";
-import { type EngineRefusal, payloadTooLarge, refusal } from "./engine/errors.ts";
+import { type EngineRefusal, payloadTooLarge, refusal, serverFull } from "./engine/errors.ts";
 import { EngineErrorCode } from "./engine/errors.ts";
 import { checkProtocol, routeRequest } from "./engine/handshake.ts";
 import type { HandshakeInfo } from "./engine/handshake_info.ts";
@@ -78,6 +78,8 @@ export interface HttpOptions {
 
 const log = getLogger("engine");
 const decoder = new TextDecoder();
+/** Close code of a WebSocket that opened once the server was full (RFC 6455 "Try Again Later"). */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** The structural part of a Hono context the endpoint reads (a Hono `Context` fits). */
 export interface HonoContextLike {
@@ -134,6 +136,14 @@ export function createEngineHandler(
     if (denied) return refuse(c, denied, address);
     const outdated = checkProtocol(url.searchParams);
     if (outdated) return refuse(c, outdated, address);
+    // checked after the awaits above, so a polling session opens right after this check
+    if (engine.full) {
+      return refuse(
+        c,
+        serverFull(`maxConnections (${engine.options.maxConnections}) reached`),
+        address,
+      );
+    }
 
     const info: HandshakeInfo = {
       // copied: Deno forbids reading a request's headers once its response has gone out
@@ -146,10 +156,15 @@ export function createEngineHandler(
       vars: { ...(c.var as Record<string, unknown>) },
     };
     if (route.transport === "websocket") {
-      const transport = new WebSocketTransport(
-        engine.options.maxHttpBufferSize,
-        (open) => engine.open(open, info),
-      );
+      const transport = new WebSocketTransport(engine.options.maxHttpBufferSize, (open) => {
+        // others may have filled the table while this socket was opening
+        if (engine.full) {
+          log.warn("WebSocket refused: server full", { address });
+          open.close(undefined, CLOSE_TRY_AGAIN_LATER);
+          return;
+        }
+        engine.open(open, info);
+      });
       return runtime.upgrade(request, transport.handlers) ??
         refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);
     }

@@ -8,7 +8,11 @@ import {
 } from "./app.ts";
 import type { HonoApp } from "./engine_server.ts";
 import type { Gateway } from "./gateway.ts";
-import { type BunWebSocketHandlers, createBunWebSocketHandlers } from "./runtime/bun.ts";
+import {
+  BUN_BACKPRESSURE_LIMIT,
+  type BunWebSocketHandlers,
+  createBunWebSocketHandlers,
+} from "./runtime/bun.ts";
 import { selectRuntime } from "./runtime/select.ts";
 import type { RemoteSocketLike } from "./server/adapter.ts";
 import type { BroadcastOperator } from "./server/broadcast.ts";
@@ -79,6 +83,17 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   close(): Promise<void>;
 }
 
+/** The Socket.IO core behind each server `createServer` made (for the in-memory test client). */
+const socketServers = new WeakMap<object, SocketServer>();
+
+/**
+ * @internal The Socket.IO core behind a server made by `createServer`, or undefined for any
+ * other object. Used by `@sio/gateway/testing` to open in-memory connections; not public API.
+ */
+export function socketServerOf(io: object): SocketServer | undefined {
+  return socketServers.get(io);
+}
+
 const KNOWN_OPTIONS = new Set([
   "gateways",
   "path",
@@ -96,6 +111,10 @@ const KNOWN_OPTIONS = new Set([
   "upgradeTimeout",
   "maxHttpBufferSize",
   "initialPacket",
+  "maxConnections",
+  "maxNamespacesPerConnection",
+  "rateLimit",
+  "slowConsumer",
 ]);
 
 /**
@@ -137,10 +156,13 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
   const app = new Hono();
   app.all(endpointPath(path), handler);
   const main = () => server.of("/") as unknown as Namespace<ServerEvents>;
-  return {
+  const io: SocketIoServer<ServerEvents> = {
     app,
     fetch: (request, env) => app.fetch(request, env),
-    websocket: createBunWebSocketHandlers(server.engine.options.maxHttpBufferSize),
+    websocket: createBunWebSocketHandlers(
+      server.engine.options.maxHttpBufferSize,
+      bunBackpressureLimit(server.options.slowConsumer.hardLimitBytes),
+    ),
     path,
     get sockets() {
       return main();
@@ -162,6 +184,17 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     attach: (target) => void target.all(endpointPath(path), handler),
     close: () => server.close(),
   };
+  socketServers.set(io, server);
+  return io;
+}
+
+/**
+ * Bun's buffer limit for one socket: above the slow-consumer hard limit, so that policy acts
+ * first (Bun closes the socket at its own limit), and never below Bun's default.
+ */
+function bunBackpressureLimit(hardLimitBytes: number): number {
+  const ceiling = 2 ** 31 - 1;
+  return Math.min(ceiling, Math.max(BUN_BACKPRESSURE_LIMIT, 2 * hardLimitBytes));
 }
 
 /** Checks the gateways before anything is built, so a mistake leaves nothing running. */

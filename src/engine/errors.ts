@@ -22,8 +22,8 @@ const MESSAGES: Record<EngineErrorCode, string> = {
 
 /** An HTTP refusal: status plus the `{code, message}` JSON body. */
 export interface EngineRefusal {
-  /** HTTP status (400, 403 or 413). */
-  readonly status: 400 | 403 | 413;
+  /** HTTP status (400, 403, 413, or 503 when the server is full). */
+  readonly status: 400 | 403 | 413 | 503;
   /** Engine.IO error code. */
   readonly code: EngineErrorCode;
   /** Message for the body. */
@@ -45,4 +45,13 @@ export function refusal(code: EngineErrorCode, detail?: string, message?: string
 /** The refusal for a POST body larger than maxHttpBufferSize. */
 export function payloadTooLarge(): EngineRefusal {
   return { status: 413, code: EngineErrorCode.BAD_REQUEST, message: "Payload too large" };
+}
+
+/**
+ * The refusal of a handshake while `maxConnections` sessions are open: HTTP 503. The reference
+ * has no code for it; 4 is its code for a handshake the server declines (as `allowRequest`
+ * does, the reference's way to cap connections), and the message tells the two apart.
+ */
+export function serverFull(detail?: string): EngineRefusal {
+  return { status: 503, code: EngineErrorCode.FORBIDDEN, message: "Server full", detail };
 }

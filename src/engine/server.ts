@@ -33,6 +33,11 @@ export class EngineServer {
     return this.#sessions.size;
   }
 
+  /** Whether `maxConnections` sessions are open: new handshakes are refused. */
+  get full(): boolean {
+    return this.#sessions.size >= this.options.maxConnections;
+  }
+
   /** The session with this id, if it is open. */
   get(id: string): EngineSession | undefined {
     return this.#sessions.get(id);

@@ -5,6 +5,7 @@ import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import type { Packet, PacketData, PacketType } from "./packet.ts";
 import {
   DETACHED,
+  DRAIN_LOW_WATER,
   type Transport,
   type TransportCloseReason,
   type TransportListener,
@@ -24,7 +25,10 @@ export type EngineSocketEvents = {
   message: [data: PacketData];
   /** The session ended. */
   close: [reason: EngineCloseReason, description?: string];
-  /** Everything queued has been handed to the transport. */
+  /**
+   * Everything queued has been handed to the transport, and the runtime holds at most 16 KiB of
+   * it unsent (for WebSocket, that may come well after the write).
+   */
   drain: [];
   /** A PONG arrived. */
   heartbeat: [];
@@ -44,7 +48,11 @@ export interface EngineSocket {
   readonly readyState: "opening" | "open" | "closing" | "closed";
   /** What the handshake request carried. */
   readonly request: HandshakeInfo;
-  /** Bytes written and not yet flushed by the runtime. */
+  /**
+   * Bytes queued for the peer and not yet sent: messages waiting for a poll (or for an upgrade
+   * to finish), plus what the runtime holds unsent on the WebSocket. Text counts one byte per
+   * UTF-16 code unit.
+   */
   readonly bufferedAmount: number;
   /** Whether a message sent now would be written at once (a poll is parked, or the socket is open). */
   readonly writable: boolean;
@@ -52,6 +60,11 @@ export interface EngineSocket {
   send(data: PacketData): void;
   /** Closes the session once queued messages are flushed. */
   close(): void;
+  /**
+   * Ends the session at once, dropping queued messages (for a peer that cannot keep up, when
+   * flushing first is pointless). `close` listeners get `reason` and `description`.
+   */
+  terminate(reason: EngineCloseReason, description?: string): void;
   /** Adds an event listener. */
   on<K extends keyof EngineSocketEvents>(
     event: K,
@@ -72,6 +85,10 @@ export class EngineSession implements EngineSocket {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   #transport: Transport;
   #writeBuffer: Packet[] = [];
+  /** Bytes in `#writeBuffer` (text as UTF-16 code units). */
+  #writeBufferBytes = 0;
+  /** A flush happened and "drain" has not been emitted since. */
+  #drainPending = false;
   #events = new Emitter<EngineSocketEvents>();
   #pingIntervalTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimeoutTimer: ReturnType<typeof setTimeout> | undefined;
@@ -113,7 +130,7 @@ export class EngineSession implements EngineSocket {
   }
 
   get bufferedAmount(): number {
-    return this.#transport.bufferedAmount;
+    return this.#writeBufferBytes + this.#transport.bufferedAmount;
   }
 
   get writable(): boolean {
@@ -155,8 +172,8 @@ export class EngineSession implements EngineSocket {
   }
 
   /** Ends the session at once, without waiting for queued packets. */
-  terminate(reason: EngineCloseReason): void {
-    this.#onClose(reason);
+  terminate(reason: EngineCloseReason, description?: string): void {
+    this.#onClose(reason, description);
   }
 
   on<K extends keyof EngineSocketEvents>(
@@ -238,18 +255,33 @@ export class EngineSession implements EngineSocket {
 
   #sendPacket(type: PacketType, data?: PacketData): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
-    this.#writeBuffer.push(data === undefined ? { type } : { type, data });
+    if (data === undefined) {
+      this.#writeBuffer.push({ type });
+      this.#writeBufferBytes += 1;
+    } else {
+      this.#writeBuffer.push({ type, data });
+      this.#writeBufferBytes += 1 + (typeof data === "string" ? data.length : data.byteLength);
+    }
     this.#flush();
   }
 
+  /** Hands the queue to the transport if it can write; emits "drain" once the runtime is low. */
   #flush(): void {
-    if (this.readyState === "closed" || this.#writeBuffer.length === 0) return;
+    if (this.readyState === "closed") return;
     const transport = this.#transport;
-    if (!transport.writable) return;
-    const packets = this.#writeBuffer;
-    this.#writeBuffer = [];
-    transport.send(packets);
-    this.#events.emit("drain");
+    if (this.#writeBuffer.length > 0) {
+      if (!transport.writable) return;
+      const packets = this.#writeBuffer;
+      this.#writeBuffer = [];
+      this.#writeBufferBytes = 0;
+      transport.send(packets);
+      this.#drainPending = true;
+    }
+    // a transport left above the mark calls onDrain (→ here) once it falls back
+    if (this.#drainPending && transport.bufferedAmount <= DRAIN_LOW_WATER) {
+      this.#drainPending = false;
+      this.#events.emit("drain");
+    }
   }
 
   #closeTransport(): void {
@@ -297,6 +329,7 @@ export class EngineSession implements EngineSocket {
     clearTimeout(this.#pingIntervalTimer);
     clearTimeout(this.#pingTimeoutTimer);
     this.#writeBuffer = [];
+    this.#writeBufferBytes = 0;
     this.#abortUpgrade?.();
     const transport = this.#transport;
     // the session has left the table, so no later poll could fetch a close packet: close now

@@ -10,11 +10,20 @@ export type TransportCloseReason = "transport close" | "transport error" | "pars
 export interface TransportListener {
   /** A packet arrived from the peer. */
   onPacket(packet: Packet): void;
-  /** The transport can take packets again (a poll is parked, or a socket buffer emptied). */
+  /**
+   * The transport can take packets again: a poll is parked, or the runtime's send buffer fell
+   * to `DRAIN_LOW_WATER` bytes or less after a send left it above.
+   */
   onDrain(): void;
   /** The transport ended: the peer closed it, it failed, or the peer sent garbage. */
   onClose(reason: TransportCloseReason, description?: string): void;
 }
+
+/**
+ * Bytes a transport's runtime may still hold for it to count as drained: a session emits
+ * "drain" once its queue is handed over and the transport holds no more than this.
+ */
+export const DRAIN_LOW_WATER = 16 * 1024;
 
 /** A transport as the session sees it: send packets, close, and listener callbacks. */
 export interface Transport {

@@ -1,6 +1,7 @@
 import { decodePacket, encodePacket, type Packet } from "./packet.ts";
 import {
   DETACHED,
+  DRAIN_LOW_WATER,
   type Transport,
   type TransportListener,
   type WsConnection,
@@ -9,6 +10,9 @@ import {
 
 /** Close code for a frame larger than maxPayload (RFC 6455 "message too big"). */
 export const CLOSE_TOO_BIG = 1009;
+
+/** How often a backed-up socket's buffered amount is read (Deno and Node have no drain event). */
+const DRAIN_CHECK_MS = 50;
 
 /**
  * The WebSocket transport: one Engine.IO packet per frame. It is built before the runtime
@@ -20,6 +24,7 @@ export class WebSocketTransport implements Transport {
   #connection: WsConnection | undefined;
   #closed = false;
   #onOpen: ((transport: WebSocketTransport) => void) | undefined;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The callbacks to give the runtime adapter for this connection. */
   readonly handlers: WsHandlers;
@@ -35,7 +40,7 @@ export class WebSocketTransport implements Transport {
       },
       onMessage: (data) => this.#onFrame(data, maxPayload),
       onClose: () => this.#onPeerClose(),
-      onDrain: () => this.#listener.onDrain(),
+      onDrain: () => this.#checkDrain(),
     };
   }
 
@@ -55,16 +60,21 @@ export class WebSocketTransport implements Transport {
     const connection = this.#connection;
     if (!connection || this.#closed) return;
     for (const packet of packets) connection.send(encodePacket(packet));
+    this.#watchIfBackedUp(connection);
   }
 
   /** Sends one pre-encoded frame. */
   sendFrame(frame: string | Uint8Array): void {
-    if (this.#connection && !this.#closed) this.#connection.send(frame);
+    const connection = this.#connection;
+    if (!connection || this.#closed) return;
+    connection.send(frame);
+    this.#watchIfBackedUp(connection);
   }
 
   close(done?: () => void, code?: number): void {
     if (!this.#closed) {
       this.#closed = true;
+      this.#stopWatching();
       try {
         this.#connection?.close(code);
       } catch {
@@ -98,9 +108,39 @@ export class WebSocketTransport implements Transport {
     this.#listener.onPacket(decoded.value);
   }
 
+  /**
+   * After a send that leaves the runtime holding more than DRAIN_LOW_WATER bytes, reads the
+   * buffered amount every DRAIN_CHECK_MS until it falls back, then reports onDrain. Bun's own
+   * drain event only makes the check come sooner.
+   */
+  #watchIfBackedUp(connection: WsConnection): void {
+    if (this.#drainTimer !== undefined || connection.bufferedAmount <= DRAIN_LOW_WATER) return;
+    this.#drainTimer = setTimeout(() => {
+      this.#drainTimer = undefined;
+      this.#checkDrain();
+    }, DRAIN_CHECK_MS);
+  }
+
+  #checkDrain(): void {
+    const connection = this.#connection;
+    if (!connection || this.#closed) return;
+    if (connection.bufferedAmount > DRAIN_LOW_WATER) {
+      this.#watchIfBackedUp(connection);
+      return;
+    }
+    this.#stopWatching();
+    this.#listener.onDrain();
+  }
+
+  #stopWatching(): void {
+    clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
+  }
+
   #onPeerClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopWatching();
     this.#listener.onClose("transport close");
   }
 }

@@ -50,7 +50,17 @@ export interface BunWebSocketHandlers {
   idleTimeout: number;
   /** Engine.IO pings at its own level, so Bun's protocol pings are off. */
   sendPings: boolean;
+  /** Bytes Bun may buffer for one socket (Bun's default is 16 MiB). */
+  backpressureLimit: number;
+  /**
+   * Close a socket whose buffer passes `backpressureLimit`, rather than let Bun drop frames
+   * silently, which would corrupt the Engine.IO stream (true).
+   */
+  closeOnBackpressureLimit: boolean;
 }
+
+/** Bun's own default `backpressureLimit`, kept unless a larger one is asked for. */
+export const BUN_BACKPRESSURE_LIMIT = 16 * 1024 * 1024;
 
 /** Binds a request served by `Bun.serve` (env is the Bun server). */
 export function bunBinding(server: BunServerLike): RuntimeBinding {
@@ -78,12 +88,20 @@ export function isBunServer(env: unknown): env is BunServerLike {
   return typeof candidate?.upgrade === "function" && typeof candidate.requestIP === "function";
 }
 
-/** Builds the `websocket` handlers for `Bun.serve`. */
-export function createBunWebSocketHandlers(maxPayloadLength: number): BunWebSocketHandlers {
+/**
+ * Builds the `websocket` handlers for `Bun.serve`. `backpressureLimit` (bytes) should sit above
+ * any slow-consumer limit enforced above the transport, so that limit acts first.
+ */
+export function createBunWebSocketHandlers(
+  maxPayloadLength: number,
+  backpressureLimit: number = BUN_BACKPRESSURE_LIMIT,
+): BunWebSocketHandlers {
   return {
     maxPayloadLength,
     idleTimeout: 0,
     sendPings: false,
+    backpressureLimit,
+    closeOnBackpressureLimit: true,
     open: guard("bun open", (ws: BunWebSocketLike) => {
       const connection: WsConnection = {
         send(data) {

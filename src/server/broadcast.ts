@@ -55,7 +55,7 @@ export class BroadcastOperator<
     return this.#with({ compress });
   }
 
-  /** Drops the packet for sockets whose transport cannot write now. */
+  /** Drops the packet for sockets that cannot write now or are backed up (see `slowConsumer`). */
   get volatile(): BroadcastOperator<EmitEvents, SocketData> {
     return this.#with({ volatile: true });
   }

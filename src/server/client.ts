@@ -3,6 +3,7 @@ import type { EngineCloseReason, EngineSocket } from "../engine/session.ts";
 import { SocketPacketDecoder } from "../parser/decoder.ts";
 import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";
 import type { SocketServer } from "./server.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastFlags, DisconnectReason } from "./types.ts";
@@ -23,15 +24,30 @@ export class Client {
   readonly #connecting = new Set<string>();
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #closeReason: DisconnectReason | undefined;
+  /** The limit on each socket's incoming events, if any. */
+  readonly rateLimit: ResolvedRateLimit | undefined;
+  readonly #slow: ResolvedSlowConsumer;
+  /** `slowConsumer.maxBufferedBytes`, read on every write. */
+  readonly #highWater: number;
+  /** A write found the connection above `#highWater`; cleared by the next "drain". */
+  #pressured = false;
+  /** Packets dropped since the connection went above `#highWater`. */
+  #dropped = 0;
+  /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
+  #warnedDrop = false;
 
   constructor(server: SocketServer, readonly conn: EngineSocket) {
     this.#server = server;
+    this.rateLimit = server.options.rateLimit;
+    this.#slow = server.options.slowConsumer;
+    this.#highWater = this.#slow.maxBufferedBytes;
     this.#decoder = new SocketPacketDecoder({
       maxAttachments: server.options.maxAttachments,
       maxDepth: server.options.maxDepth,
     });
     conn.on("message", (data) => this.#ondata(data));
     conn.on("close", (reason, description) => this.#onclose(reason, description));
+    conn.on("drain", () => this.#ondrain());
     this.#connectTimer = setTimeout(() => {
       if (this.#sockets.size > 0) return;
       log.debug("no namespace joined in time", { sid: conn.id });
@@ -40,21 +56,30 @@ export class Client {
   }
 
   /** Encodes and writes a packet. */
-  writePacket(packet: SocketPacket, flags: BroadcastFlags): void {
-    this.writeFrames(encodeSocketPacket(packet), flags);
+  writePacket(packet: SocketPacket, flags: BroadcastFlags): boolean {
+    return this.writeFrames(encodeSocketPacket(packet), flags);
   }
 
-  /** Writes already encoded frames; volatile frames are dropped when the transport is busy. */
-  writeFrames(frames: Frames, flags: BroadcastFlags): void {
+  /**
+   * Writes already encoded frames. Volatile frames are dropped when the transport cannot write
+   * now or the connection holds more than `slowConsumer.maxBufferedBytes`; above
+   * `hardLimitBytes` the slow-consumer action applies. Returns false when the frames were
+   * dropped or the connection is above `maxBufferedBytes` (wait for "drain").
+   */
+  writeFrames(frames: Frames, flags: BroadcastFlags): boolean {
     const conn = this.conn;
-    if (conn.readyState !== "open") return;
-    if (flags.volatile && !conn.writable) return;
+    if (conn.readyState !== "open") return false;
+    const buffered = conn.bufferedAmount;
+    if (buffered > this.#highWater) return this.#writeUnderPressure(frames, flags, buffered);
+    if (flags.volatile && !conn.writable) return false;
     for (let i = 0; i < frames.length; i++) conn.send(frames[i]);
+    return true;
   }
 
   /** Registers a socket that completed its connection. */
   add(socket: AnyServerSocket): void {
     this.#sockets.set(socket.nsp.name, socket);
+    this.#connecting.delete(socket.nsp.name);
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
   }
@@ -75,6 +100,63 @@ export class Client {
   close(reason: DisconnectReason): void {
     this.#closeReason ??= reason;
     this.conn.close();
+  }
+
+  #writeUnderPressure(frames: Frames, flags: BroadcastFlags, buffered: number): false {
+    const conn = this.conn;
+    if (!this.#pressured) {
+      this.#pressured = true;
+      log.debug("connection above slowConsumer.maxBufferedBytes", {
+        sid: conn.id,
+        bufferedAmount: buffered,
+        maxBufferedBytes: this.#highWater,
+      });
+    }
+    if (flags.volatile) {
+      this.#dropped++;
+      return false;
+    }
+    const { hardLimitBytes, action } = this.#slow;
+    if (buffered <= hardLimitBytes) {
+      for (let i = 0; i < frames.length; i++) conn.send(frames[i]);
+      return false;
+    }
+    if (action === "drop") {
+      this.#dropped++;
+      if (!this.#warnedDrop) {
+        this.#warnedDrop = true;
+        log.warn("slow consumer: dropping packets", {
+          sid: conn.id,
+          address: conn.request.remoteAddress,
+          bufferedAmount: buffered,
+          hardLimitBytes,
+        });
+      }
+      return false;
+    }
+    const description =
+      `slow consumer: ${buffered} bytes buffered, over slowConsumer.hardLimitBytes (${hardLimitBytes})`;
+    log.warn("slow consumer: connection closed", {
+      sid: conn.id,
+      address: conn.request.remoteAddress,
+      bufferedAmount: buffered,
+      hardLimitBytes,
+    });
+    // flushing first is pointless: the peer is not reading
+    this.#closeReason ??= "forced close";
+    conn.terminate("forced close", description);
+    return false;
+  }
+
+  #ondrain(): void {
+    if (!this.#pressured) return;
+    this.#pressured = false;
+    this.#warnedDrop = false;
+    if (this.#dropped > 0) {
+      log.debug("connection drained", { sid: this.conn.id, dropped: this.#dropped });
+      this.#dropped = 0;
+    }
+    for (const socket of [...this.#sockets.values()]) socket._ondrain();
   }
 
   #ondata(data: string | Uint8Array): void {
@@ -103,6 +185,21 @@ export class Client {
   #connect(name: string, auth: Record<string, unknown>): void {
     if (this.#sockets.has(name) || this.#connecting.has(name)) {
       log.warn("duplicate CONNECT ignored", { sid: this.conn.id, nsp: name });
+      return;
+    }
+    const max = this.#server.options.maxNamespacesPerConnection;
+    if (this.#sockets.size + this.#connecting.size >= max) {
+      log.warn("CONNECT refused: maxNamespacesPerConnection reached", {
+        sid: this.conn.id,
+        address: this.conn.request.remoteAddress,
+        nsp: name,
+        maxNamespacesPerConnection: max,
+      });
+      this.writePacket({
+        type: SocketPacketType.CONNECT_ERROR,
+        nsp: name,
+        data: { message: "Too many namespaces" },
+      }, {});
       return;
     }
     this.#connecting.add(name);

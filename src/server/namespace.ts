@@ -118,7 +118,7 @@ export class Namespace<
     return this.#operator().timeout(ms);
   }
 
-  /** Drops the packet for sockets whose transport cannot write now. */
+  /** Drops the packet for sockets that cannot write now or are backed up (see `slowConsumer`). */
   get volatile(): BroadcastOperator<EmitEvents, SocketData> {
     return this.#operator().volatile;
   }

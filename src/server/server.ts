@@ -2,6 +2,13 @@ import { EngineServer } from "../engine/server.ts";
 import type { EngineProtocolOptions } from "../engine/options.ts";
 import { Client } from "./client.ts";
 import { type AdapterFactory, InMemoryAdapter } from "./in_memory_adapter.ts";
+import {
+  type RateLimitOptions,
+  type ResolvedRateLimit,
+  type ResolvedSlowConsumer,
+  resolveSocketLimits,
+  type SlowConsumerOptions,
+} from "./limits.ts";
 import { Namespace, NamespaceHooks } from "./namespace.ts";
 import { ParentNamespace } from "./parent_namespace.ts";
 
@@ -14,10 +21,31 @@ export type NamespaceMatcher =
 export interface SocketServerOptions extends EngineProtocolOptions {
   /** Ms a connection may take to join its first namespace. Default 45000. */
   connectTimeout?: number;
-  /** Largest number of binary attachments in one packet. Default 10. */
+  /** Largest number of binary attachments in one packet (an integer ≥ 0). Default 10. */
   maxAttachments?: number;
-  /** Deepest nesting of arrays/objects in a packet's data. Default 32. */
+  /**
+   * Deepest nesting of arrays and objects in a packet's data (an integer ≥ 1); a deeper packet
+   * closes the connection with "parse error". Default 32.
+   */
   maxDepth?: number;
+  /**
+   * Most namespaces one connection may join at once. A CONNECT beyond it is answered with
+   * CONNECT_ERROR `{ message: "Too many namespaces" }` (the client's `connect_error`); the
+   * connection and its other namespaces carry on. A positive integer, or `Infinity`.
+   * Default 50.
+   */
+  maxNamespacesPerConnection?: number;
+  /**
+   * A per-socket limit on incoming events (a token bucket), e.g.
+   * `{ eventsPerSecond: 20, burst: 40, action: "drop" }`. Default: none.
+   */
+  rateLimit?: RateLimitOptions;
+  /**
+   * How much a connection may hold unsent before volatile packets are dropped (4 MiB) and
+   * before a packet closes it (8 MiB). Default `{ maxBufferedBytes: 4194304, hardLimitBytes:
+   * 8388608, action: "disconnect" }`; `{ maxBufferedBytes: Infinity }` turns it off.
+   */
+  slowConsumer?: SlowConsumerOptions;
   /** Builds each namespace's adapter. Default: in memory. */
   adapter?: AdapterFactory;
 }
@@ -27,6 +55,9 @@ export interface ResolvedSocketServerOptions {
   readonly connectTimeout: number;
   readonly maxAttachments: number;
   readonly maxDepth: number;
+  readonly maxNamespacesPerConnection: number;
+  readonly rateLimit: ResolvedRateLimit | undefined;
+  readonly slowConsumer: ResolvedSlowConsumer;
   readonly adapter: AdapterFactory;
 }
 
@@ -38,11 +69,12 @@ export class SocketServer {
   readonly #parents: ParentNamespace[] = [];
 
   constructor(options: SocketServerOptions = {}) {
+    // first: its TypeErrors name the fix, for maxHttpBufferSize too
+    const limits = resolveSocketLimits(options);
     this.engine = new EngineServer(options);
     this.options = {
       connectTimeout: options.connectTimeout ?? 45_000,
-      maxAttachments: options.maxAttachments ?? 10,
-      maxDepth: options.maxDepth ?? 32,
+      ...limits,
       adapter: options.adapter ?? ((nsp) => new InMemoryAdapter(nsp)),
     };
     this.engine.on("connection", (conn) => new Client(this, conn));

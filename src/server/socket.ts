@@ -17,6 +17,7 @@ import type {
 } from "./events.ts";
 import { buildHandshake } from "./handshake.ts";
 import type { Namespace } from "./namespace.ts";
+import { TokenBucket } from "./rate_limit.ts";
 import {
   type BroadcastFlags,
   type DisconnectReason,
@@ -34,7 +35,23 @@ export type SocketLifecycleEvents = {
   disconnect: [reason: DisconnectReason, description?: unknown];
   /** A packet middleware refused a packet. */
   error: [error: Error];
+  /**
+   * The connection's unsent data fell back to 16 KiB or less after a write found it above
+   * `slowConsumer.maxBufferedBytes` (that `emit` returned false): a good time to send more.
+   */
+  drain: [];
 };
+
+const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set<keyof SocketLifecycleEvents>([
+  "disconnect",
+  "disconnecting",
+  "error",
+  "drain",
+]);
+
+function isLifecycleEvent(event: string): event is keyof SocketLifecycleEvents {
+  return LIFECYCLE_EVENTS.has(event);
+}
 
 type Listener = (...args: unknown[]) => void;
 
@@ -45,6 +62,8 @@ type Ack = (...args: unknown[]) => void;
 
 const log = getLogger("server");
 const TIMEOUT_ERROR = "operation has timed out";
+/** At most one rate-limit warning per socket per this many ms. */
+const RATE_WARN_MS = 1000;
 
 /**
  * One client's connection to one namespace: emit to it, put it in rooms, acknowledge its
@@ -75,6 +94,11 @@ export class ServerSocket<
   #lifecycle = new Emitter<SocketLifecycleEvents>();
   /** Frames written before the CONNECT reply; undefined once connected. */
   #queued: Frames[] | undefined = [];
+  /** The rate limit's bucket; undefined without `rateLimit`. */
+  readonly #bucket: TokenBucket | undefined;
+  /** When the last rate-limit warning was logged, and events over the limit since. */
+  #rateWarnedAt = -Infinity;
+  #overLimit = 0;
 
   /** Built by the namespace when a client connects; not meant to be called directly. */
   constructor(
@@ -86,6 +110,8 @@ export class ServerSocket<
   ) {
     this.id = generateId();
     this.handshake = buildHandshake(client.conn.request, auth);
+    const limit = client.rateLimit;
+    if (limit) this.#bucket = new TokenBucket(limit.eventsPerSecond, limit.burst, now());
   }
 
   /** The Engine.IO connection under this socket. */
@@ -108,7 +134,11 @@ export class ServerSocket<
     return !this.connected;
   }
 
-  /** Bytes written to the connection and not yet flushed by the runtime. */
+  /**
+   * Bytes queued on the connection and not yet sent: for long-polling, messages waiting for
+   * the next poll; for WebSocket, what the runtime holds unsent. Shared by the connection's
+   * namespaces. See the `slowConsumer` option and the `drain` event.
+   */
   get bufferedAmount(): number {
     return this.client.conn.bufferedAmount;
   }
@@ -116,6 +146,8 @@ export class ServerSocket<
   /**
    * Sends an event to this client. A function as last argument asks the client for an
    * acknowledgement (with `timeout(ms)`, it receives an error first if none comes in time).
+   * Returns false when the packet was dropped (volatile, or a disconnected socket) or the
+   * connection holds more than `slowConsumer.maxBufferedBytes` unsent: then wait for "drain".
    */
   emit<E extends EventNames<EmitEvents>>(event: E, ...args: EventParams<EmitEvents, E>): boolean {
     if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
@@ -129,8 +161,7 @@ export class ServerSocket<
       this.#registerAck(packet.id, last as Ack, flags.timeout);
     }
     this._notifyOutgoing(data);
-    this._writeFrames(encodeSocketPacket(packet), flags);
-    return true;
+    return this._writeFrames(encodeSocketPacket(packet), flags);
   }
 
   /** Sends an event and resolves with the client's acknowledgement (rejects on timeout). */
@@ -156,7 +187,10 @@ export class ServerSocket<
     return this;
   }
 
-  /** Drops the next emit if the transport cannot write now. */
+  /**
+   * Drops the next emit if the transport cannot write now, or if the connection holds more than
+   * `slowConsumer.maxBufferedBytes` unsent.
+   */
   get volatile(): this {
     this.#flags.volatile = true;
     return this;
@@ -225,9 +259,12 @@ export class ServerSocket<
     return this;
   }
 
-  /** Listens to an incoming event, or to `disconnecting`, `disconnect` or `error`. */
+  /**
+   * Listens to an incoming event, or to the socket's own `disconnecting`, `disconnect`, `error`
+   * and `drain` (those names never receive client events).
+   */
   on(event: string, listener: (...args: unknown[]) => void): this {
-    if (event === "disconnect" || event === "disconnecting" || event === "error") {
+    if (isLifecycleEvent(event)) {
       this.#lifecycle.on(event, listener as never);
       return this;
     }
@@ -239,7 +276,7 @@ export class ServerSocket<
 
   /** Removes a listener added with `on`. */
   off(event: string, listener?: (...args: unknown[]) => void): this {
-    if (event === "disconnect" || event === "disconnecting" || event === "error") {
+    if (isLifecycleEvent(event)) {
       this.#lifecycle.off(event, listener as never);
       return this;
     }
@@ -296,14 +333,23 @@ export class ServerSocket<
     return [...(this.#anyOutgoing ?? [])];
   }
 
-  /** @internal Writes encoded frames, holding them until the CONNECT reply is out. */
-  _writeFrames(frames: Frames, flags: BroadcastFlags): void {
+  /**
+   * @internal Writes encoded frames, holding them until the CONNECT reply is out. False when
+   * they were dropped or the connection is above `slowConsumer.maxBufferedBytes`.
+   */
+  _writeFrames(frames: Frames, flags: BroadcastFlags): boolean {
     if (this.#queued) {
-      if (!flags.volatile) this.#queued.push(frames);
-      return;
+      if (flags.volatile) return false;
+      this.#queued.push(frames);
+      return true;
     }
-    if (!this.connected) return;
-    this.client.writeFrames(frames, flags);
+    if (!this.connected) return false;
+    return this.client.writeFrames(frames, flags);
+  }
+
+  /** @internal The connection drained after being above `slowConsumer.maxBufferedBytes`. */
+  _ondrain(): void {
+    if (this.connected) this.#lifecycle.emit("drain");
   }
 
   /** @internal Registers the callback of a broadcast with acknowledgement. */
@@ -344,6 +390,7 @@ export class ServerSocket<
     switch (packet.type) {
       case SocketPacketType.EVENT:
       case SocketPacketType.BINARY_EVENT:
+        if (this.#bucket !== undefined && !this.#withinRateLimit(this.#bucket, packet)) return;
         this.#onevent(packet);
         return;
       case SocketPacketType.ACK:
@@ -359,7 +406,7 @@ export class ServerSocket<
   /** @internal Disconnects this socket for `reason`. */
   _onclose(reason: DisconnectReason, description?: unknown): void {
     if (!this.connected) return;
-    log.debug("socket disconnected", { sid: this.id, nsp: this.nsp.name, reason });
+    log.debug("socket disconnected", { sid: this.id, nsp: this.nsp.name, reason, description });
     this.#lifecycle.emit("disconnecting", reason, description);
     this.adapter.delAll(this.id);
     this.nsp._remove(this);
@@ -374,6 +421,45 @@ export class ServerSocket<
     this.#lifecycle.emit("disconnect", reason, description);
     this.#lifecycle.removeAllListeners();
     this.#listeners.clear();
+  }
+
+  /** Spends a token for an incoming event; false when the event must not be handled. */
+  #withinRateLimit(bucket: TokenBucket, packet: SocketPacket): boolean {
+    const at = now();
+    if (bucket.take(at)) return true;
+    const { action, eventsPerSecond, burst } = this.client.rateLimit!;
+    const event = (packet.data as unknown[])[0];
+    if (action === "disconnect") {
+      log.warn("rate limit exceeded: socket disconnected", {
+        sid: this.id,
+        nsp: this.nsp.name,
+        address: this.handshake.address,
+        event,
+        eventsPerSecond,
+        burst,
+      });
+      this.client.writePacket({ type: SocketPacketType.DISCONNECT, nsp: this.nsp.name }, {});
+      this._onclose("server namespace disconnect", "rate limit exceeded");
+      return false;
+    }
+    this.#overLimit++;
+    if (at - this.#rateWarnedAt >= RATE_WARN_MS) {
+      log.warn(
+        action === "drop" ? "rate limit exceeded: events dropped" : "rate limit exceeded",
+        {
+          sid: this.id,
+          nsp: this.nsp.name,
+          address: this.handshake.address,
+          event,
+          overLimit: this.#overLimit,
+          eventsPerSecond,
+          burst,
+        },
+      );
+      this.#rateWarnedAt = at;
+      this.#overLimit = 0;
+    }
+    return action === "warn";
   }
 
   #onevent(packet: SocketPacket): void {
@@ -506,6 +592,11 @@ function removeListener(
   const index = list.indexOf(listener);
   if (index !== -1) list.splice(index, 1);
   return list;
+}
+
+/** A monotonic clock in ms. */
+function now(): number {
+  return performance.now();
 }
 
 function callSafely(call: () => void): void {

@@ -6,7 +6,7 @@ export type SocketId = string;
 
 /** Modifiers of an emit or a broadcast. */
 export interface BroadcastFlags {
-  /** Drop the packet for a recipient whose transport cannot write now. */
+  /** Drop the packet for a recipient that cannot write now or is backed up (`slowConsumer`). */
   readonly volatile?: boolean;
   /** Ask the transport to compress (kept for API compatibility). */
   readonly compress?: boolean;

@@ -230,8 +230,6 @@ async function receive(
     const body = await readBodyWithin(c.req.raw, limit);
     if (body === undefined) {
       session.terminate("transport error");
-      // the rest of the body is never read: ask the runtime to drop the connection
-      c.header("Connection", "close");
       return refuse(c, payloadTooLarge(), address);
     }
     const outcome = transport.receive(body);

@@ -33,6 +33,8 @@ run_check lint deno lint
 run_check fmt deno fmt --check
 run_check doc deno doc --lint "${entries[@]}" src/runtime/node.ts
 run_check publish deno publish --dry-run --allow-dirty
+# a ~10 s run of every benchmark scenario keeps bench/ working (its figures are not checked)
+run_check bench-smoke deno task bench:smoke
 
 echo "==== deno test"
 deno test -A --no-check tests/ 2>&1 | tee artifacts/deno-test.log

@@ -107,7 +107,9 @@ export function createEngineHandler(
   options: HttpOptions,
   runtimeFor: RuntimeResolver,
 ): (c: Context) => Promise<Response> {
+  // Hono's middleware answers preflights; other responses get their CORS headers up front
   const corsMiddleware = options.cors ? cors(options.cors) : undefined;
+  const corsHeaders = options.cors ? corsHeaderSetter(options.cors) : undefined;
   const cookie = resolveCookie(options.cookie);
 
   const serve = async (c: Context): Promise<Response> => {
@@ -176,16 +178,52 @@ export function createEngineHandler(
 
   return async (c: Context): Promise<Response> => {
     let response: Response;
-    if (corsMiddleware && !isWebSocketRequest(c.req.raw)) {
-      const preflight = await corsMiddleware(c, async () => {
-        c.res = await serve(c);
-      });
-      response = preflight ?? c.res;
+    if (corsMiddleware && corsHeaders && !isWebSocketRequest(c.req.raw)) {
+      if (c.req.raw.method === "OPTIONS") {
+        const preflight = await corsMiddleware(c, async () => {
+          c.res = await serve(c);
+        });
+        response = preflight ?? c.res;
+      } else {
+        // set before any response exists, so each response is built with them, never copied
+        await corsHeaders(c);
+        response = await serve(c);
+      }
     } else {
       response = await serve(c);
     }
     runtimeFor(c.env).finish?.(c.req.raw, response);
     return response;
+  };
+}
+
+/**
+ * Sets the CORS headers of a non-preflight response on the context, as Hono's `cors` middleware
+ * does (same origin matching, credentials, exposed headers and `Vary: Origin`), but before the
+ * response is built.
+ */
+function corsHeaderSetter(options: CorsOptions): (c: Context) => void | Promise<void> {
+  const origin = options.origin ?? "*";
+  type Allowed = string | undefined | null;
+  type Allow = (origin: string, c: Context) => Allowed | PromiseLike<Allowed>;
+  const allow: Allow = typeof origin === "string"
+    ? (origin === "*" ? () => "*" : (given) => given === origin ? given : null)
+    : typeof origin === "function"
+    ? origin as Allow
+    : (given) => origin.includes(given) ? given : null;
+  const credentials = options.credentials;
+  const expose = options.exposeHeaders?.length ? options.exposeHeaders.join(",") : undefined;
+  const vary = origin !== "*";
+  const apply = (c: Context, allowed: string | undefined | null): void => {
+    if (allowed) c.header("Access-Control-Allow-Origin", allowed);
+    if (credentials) c.header("Access-Control-Allow-Credentials", "true");
+    if (expose) c.header("Access-Control-Expose-Headers", expose);
+    if (vary) c.header("Vary", "Origin", { append: true });
+  };
+  return (c) => {
+    const allowed = allow(c.req.raw.headers.get("origin") || "", c);
+    if (typeof allowed === "string" || allowed == null) return apply(c, allowed);
+    return Promise.resolve(allowed).then((value) => apply(c, value));
   };
 }
 
@@ -265,12 +303,23 @@ function upgradeSession(
 
 /** Reads a request body as text, or undefined once it exceeds `limit` bytes. */
 async function readBodyWithin(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("content-length"));
+  const headers = request.headers;
+  const length = headers.get("content-length");
+  const declared = Number(length);
   if (declared > limit) {
     await request.body?.cancel().catch(() => {});
     return undefined;
   }
   if (!request.body) return "";
+  // A declared length within the limit bounds the body (the runtime reads no more than that),
+  // so it is read whole, without the cost of a stream reader; chunked bodies are streamed.
+  if (length !== null && declared >= 0 && !headers.has("transfer-encoding")) {
+    try {
+      return await request.text();
+    } catch {
+      return undefined;
+    }
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -3,7 +3,7 @@
  * under the `sio` category, and stays silent until the application configures LogTape
  * (`configure({ loggers: [{ category: "sio", ... }] })`).
  */
-import { getLogger as getLogTapeLogger } from "@logtape/logtape";
+import { getConfig, getLogger as getLogTapeLogger } from "@logtape/logtape";
 
 /** A logger bound to one category. */
 export interface Logger {
@@ -24,6 +24,9 @@ export function getLogger(...category: string[]): Logger {
   const guarded =
     (log: (message: string, properties?: Record<string, unknown>) => void) =>
     (message: string, properties?: Record<string, unknown>) => {
+      // LogTape unconfigured (the default for a library): no sink can see the record, and
+      // skipping the call spares its per-call category and context lookups
+      if (getConfig() === null) return;
       try {
         log.call(logger, message, properties);
       } catch {

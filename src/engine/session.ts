@@ -278,7 +278,10 @@ export class EngineSession implements EngineSocket {
       this.#drainPending = true;
     }
     // a transport left above the mark calls onDrain (→ here) once it falls back
-    if (this.#drainPending && transport.bufferedAmount <= DRAIN_LOW_WATER) {
+    if (
+      this.#drainPending &&
+      !(transport.aboveLowWater ?? transport.bufferedAmount > DRAIN_LOW_WATER)
+    ) {
       this.#drainPending = false;
       this.#events.emit("drain");
     }

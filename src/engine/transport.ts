@@ -33,6 +33,11 @@ export interface Transport {
   readonly writable: boolean;
   /** Bytes the runtime holds unsent for this transport. */
   readonly bufferedAmount: number;
+  /**
+   * Whether the runtime holds more than `DRAIN_LOW_WATER` bytes (onDrain follows once it falls
+   * back), when the transport knows that without a fresh read; otherwise `bufferedAmount` is read.
+   */
+  readonly aboveLowWater?: boolean;
   /** Routes this transport's events to a listener (replacing the previous one). */
   bind(listener: TransportListener): void;
   /** Writes packets; only called while `writable`. */

@@ -52,6 +52,13 @@ export class WebSocketTransport implements Transport {
     return this.#connection?.bufferedAmount ?? 0;
   }
 
+  /** Only a send that left the runtime above the mark starts the watch, so no read is needed before. */
+  get aboveLowWater(): boolean {
+    const connection = this.#connection;
+    return this.#drainTimer !== undefined && connection !== undefined &&
+      connection.bufferedAmount > DRAIN_LOW_WATER;
+  }
+
   bind(listener: TransportListener): void {
     this.#listener = listener;
   }

@@ -31,6 +31,8 @@ export class Client {
   readonly #highWater: number;
   /** A write found the connection above `#highWater`; cleared by the next "drain". */
   #pressured = false;
+  /** Listens to "drain" only while `#pressured`: the session emits it after most writes. */
+  readonly #drainListener = () => this.#ondrain();
   /** Packets dropped since the connection went above `#highWater`. */
   #dropped = 0;
   /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
@@ -47,7 +49,6 @@ export class Client {
     });
     conn.on("message", (data) => this.#ondata(data));
     conn.on("close", (reason, description) => this.#onclose(reason, description));
-    conn.on("drain", () => this.#ondrain());
     this.#connectTimer = setTimeout(() => {
       if (this.#sockets.size > 0) return;
       log.debug("no namespace joined in time", { sid: conn.id });
@@ -106,6 +107,7 @@ export class Client {
     const conn = this.conn;
     if (!this.#pressured) {
       this.#pressured = true;
+      conn.on("drain", this.#drainListener);
       log.debug("connection above slowConsumer.maxBufferedBytes", {
         sid: conn.id,
         bufferedAmount: buffered,
@@ -151,6 +153,7 @@ export class Client {
   #ondrain(): void {
     if (!this.#pressured) return;
     this.#pressured = false;
+    this.conn.off("drain", this.#drainListener);
     this.#warnedDrop = false;
     if (this.#dropped > 0) {
       log.debug("connection drained", { sid: this.conn.id, dropped: this.#dropped });

@@ -67,6 +67,12 @@ export type { AdapterFactory } from "./src/server/in_memory_adapter.ts";
 export type { Adapter, RemoteSocketLike } from "./src/server/adapter.ts";
 export type { NamespaceMatcher, SocketServerOptions } from "./src/server/server.ts";
 export type {
+  ConnectionStateRecoveryOptions,
+  RecoveredSession,
+  ResolvedRecovery,
+  SessionToPersist,
+} from "./src/server/recovery.ts";
+export type {
   RateLimitAction,
   RateLimitOptions,
   SlowConsumerAction,

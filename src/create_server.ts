@@ -115,6 +115,7 @@ const KNOWN_OPTIONS = new Set([
   "maxNamespacesPerConnection",
   "rateLimit",
   "slowConsumer",
+  "connectionStateRecovery",
 ]);
 
 /**

@@ -129,7 +129,11 @@ export interface GatewayDefinition<
       auth: Record<string, unknown>,
     ) => void | Promise<void>
   >;
-  /** Admits a client: throw (or reject) to answer CONNECT_ERROR with the error's message. */
+  /**
+   * Admits a client: throw (or reject) to answer CONNECT_ERROR with the error's message. With
+   * `connectionStateRecovery` (and `skipMiddlewares`, its default), a recovered socket
+   * (`socket.recovered`) skips `use` and `connect`: it comes back with its id, rooms and data.
+   */
   readonly connect?: (
     socket: GatewaySocket<ServerEvents, SocketData>,
     auth: Record<string, unknown>,

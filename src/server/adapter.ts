@@ -1,4 +1,5 @@
 import type { SocketPacket } from "../parser/packet.ts";
+import type { RecoveredSession, SessionToPersist } from "./recovery.ts";
 import type { BroadcastOptions, Room, SocketId } from "./types.ts";
 
 /** A socket as `fetchSockets` returns it: local sockets are the sockets themselves. */
@@ -57,4 +58,20 @@ export interface Adapter {
   serverSideEmit(args: unknown[]): void | Promise<void>;
   /** How many servers share this adapter (1 alone). */
   serverCount(): Promise<number>;
+  /**
+   * Connection state recovery: appends an offset to an EVENT packet's data (a new array) and
+   * keeps the packet for reconnecting clients. Called by `socket.emit`; `broadcast` does it
+   * itself. Absent: packets carry no offset.
+   */
+  recordPacket?(packet: SocketPacket, options: BroadcastOptions): void;
+  /** Connection state recovery: keeps a disconnected socket's session. */
+  persistSession?(session: SessionToPersist): void | Promise<void>;
+  /**
+   * Connection state recovery: takes a session back (once) with the packets sent after
+   * `offset` that it would have received; undefined when it cannot be recovered.
+   */
+  restoreSession?(
+    pid: string,
+    offset: string,
+  ): RecoveredSession | undefined | Promise<RecoveredSession | undefined>;
 }

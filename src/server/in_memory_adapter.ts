@@ -1,7 +1,13 @@
 import { encodeSocketPacket } from "../parser/encoder.ts";
-import type { SocketPacket } from "../parser/packet.ts";
+import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "./adapter.ts";
 import type { Namespace } from "./namespace.ts";
+import {
+  InMemorySessionStore,
+  OffsetGenerator,
+  type RecoveredSession,
+  type SessionToPersist,
+} from "./recovery.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastOptions, Room, SocketId } from "./types.ts";
 
@@ -15,6 +21,8 @@ export type AdapterFactory = (nsp: Namespace) => Adapter;
 export class InMemoryAdapter implements Adapter {
   readonly rooms: Map<Room, Set<SocketId>> = new Map();
   readonly sids: Map<SocketId, Set<Room>> = new Map();
+  readonly #offsets = new OffsetGenerator();
+  #store: InMemorySessionStore | undefined;
 
   /** The adapter of one namespace. */
   constructor(
@@ -24,7 +32,9 @@ export class InMemoryAdapter implements Adapter {
 
   init(): void {}
 
-  close(): void {}
+  close(): void {
+    this.#store?.clear();
+  }
 
   addAll(id: SocketId, rooms: ReadonlySet<Room>): void {
     let joined = this.sids.get(id);
@@ -54,8 +64,22 @@ export class InMemoryAdapter implements Adapter {
   }
 
   broadcast(packet: SocketPacket, options: BroadcastOptions): void {
-    const frames = encodeSocketPacket(packet);
     const data = packet.data as unknown[];
+    this.recordPacket(packet, options);
+    this.deliver(packet, options, data);
+  }
+
+  /**
+   * Writes a packet to the local sockets the options select, as it is (no offset added);
+   * outgoing listeners see `notified` (default: the packet's data).
+   */
+  deliver(
+    packet: SocketPacket,
+    options: BroadcastOptions,
+    notified: unknown[] = packet.data as unknown[],
+  ): void {
+    const frames = encodeSocketPacket(packet);
+    const data = notified;
     this.apply(options, (socket) => {
       socket._notifyOutgoing(data);
       socket._writeFrames(frames, options.flags);
@@ -110,6 +134,47 @@ export class InMemoryAdapter implements Adapter {
 
   serverCount(): Promise<number> {
     return Promise.resolve(1);
+  }
+
+  /**
+   * With connection state recovery on, gives an EVENT packet without acknowledgement that is
+   * not volatile a new data array ending with a fresh offset, and stores it (`storePacket`).
+   */
+  recordPacket(packet: SocketPacket, options: BroadcastOptions): void {
+    if (
+      this.nsp.recovery === undefined || packet.type !== SocketPacketType.EVENT ||
+      packet.id !== undefined || options.flags.volatile
+    ) {
+      return;
+    }
+    const offset = this.#offsets.next();
+    const data = [...(packet.data as unknown[]), offset];
+    packet.data = data;
+    this.storePacket(offset, data, options);
+  }
+
+  /** Keeps a packet for reconnecting clients: in memory here; cluster adapters may override. */
+  storePacket(offset: string, data: unknown[], options: BroadcastOptions): void {
+    this.#sessions()?.addPacket(offset, data, options);
+  }
+
+  /** Keeps a disconnected socket's session for `maxDisconnectionDuration`. */
+  persistSession(session: SessionToPersist): void | Promise<void> {
+    this.#sessions()?.persist(session);
+  }
+
+  /** Takes a session back with the packets it missed; undefined when it cannot be. */
+  restoreSession(
+    pid: string,
+    offset: string,
+  ): RecoveredSession | undefined | Promise<RecoveredSession | undefined> {
+    return this.#sessions()?.restore(pid, offset);
+  }
+
+  #sessions(): InMemorySessionStore | undefined {
+    const recovery = this.nsp.recovery;
+    if (recovery === undefined) return undefined;
+    return this.#store ??= new InMemorySessionStore(recovery);
   }
 
   /** Calls `visit` once for each socket the options select (a snapshot, safe to mutate rooms). */

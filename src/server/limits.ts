@@ -1,4 +1,5 @@
 import { countLimit, describe } from "../engine/options.ts";
+import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
 
 /**
  * What happens to an event a socket sends beyond its rate limit: `"drop"` discards it (no
@@ -160,6 +161,49 @@ function resolveSlowConsumer(option: SlowConsumerOptions | undefined): ResolvedS
     maxBufferedBytes,
     hardLimitBytes,
     action: oneOf("slowConsumer.action", given.action, SLOW_CONSUMER_ACTIONS, "disconnect"),
+  };
+}
+
+/**
+ * Checks `connectionStateRecovery` and applies its defaults; undefined (off) when absent.
+ * Every bad value throws a TypeError that names the option and suggests a valid value.
+ */
+export function resolveRecovery(
+  option: ConnectionStateRecoveryOptions | undefined,
+): ResolvedRecovery | undefined {
+  if (option === undefined) return undefined;
+  const example = "connectionStateRecovery: { maxDisconnectionDuration: 120000 }";
+  checkObject(
+    "connectionStateRecovery",
+    option,
+    ["maxDisconnectionDuration", "skipMiddlewares", "maxBufferedPackets"],
+    example,
+  );
+  const maxDisconnectionDuration = option.maxDisconnectionDuration === undefined
+    ? 120_000
+    : positiveNumber(
+      "connectionStateRecovery.maxDisconnectionDuration",
+      option.maxDisconnectionDuration,
+      "120000",
+      false,
+    );
+  const skipMiddlewares = option.skipMiddlewares ?? true;
+  if (typeof skipMiddlewares !== "boolean") {
+    throw new TypeError(
+      `createServer: connectionStateRecovery.skipMiddlewares must be a boolean; got ${
+        describe(skipMiddlewares)
+      }: pass e.g. skipMiddlewares: true`,
+    );
+  }
+  return {
+    maxDisconnectionDuration,
+    skipMiddlewares,
+    maxBufferedPackets: integer(
+      "connectionStateRecovery.maxBufferedPackets",
+      option.maxBufferedPackets,
+      10_000,
+      1,
+    ),
   };
 }
 

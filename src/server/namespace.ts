@@ -5,6 +5,7 @@ import { BroadcastOperator } from "./broadcast.ts";
 import type { Client } from "./client.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./events.ts";
 import type { AdapterFactory } from "./in_memory_adapter.ts";
+import type { RecoveredSession, ResolvedRecovery } from "./recovery.ts";
 import { type AnyServerSocket, ServerSocket } from "./socket.ts";
 import { RESERVED_EVENTS, type Room, type SocketId } from "./types.ts";
 
@@ -51,6 +52,8 @@ export class Namespace<
     adapterFactory: AdapterFactory,
     /** @ignore Hooks shared with a parent of dynamic namespaces (internal). */
     readonly parentHooks?: NamespaceHooks,
+    /** Connection state recovery settings; undefined when it is off. */
+    readonly recovery?: ResolvedRecovery,
   ) {
     this.adapter = adapterFactory(this as unknown as Namespace);
   }
@@ -192,8 +195,10 @@ export class Namespace<
 
   /** @internal Admits a client to this namespace through the middlewares. */
   async _add(client: Client, auth: Record<string, unknown>): Promise<void> {
-    const socket = new ServerSocket(this as unknown as Namespace, client, auth);
-    const error = await this.#runMiddlewares(socket);
+    const session = await this.#restoreSession(auth);
+    const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
+    const skip = session !== undefined && this.recovery?.skipMiddlewares === true;
+    const error = skip ? undefined : await this.#runMiddlewares(socket);
     if (client.conn.readyState !== "open") {
       socket._abandon();
       return;
@@ -243,6 +248,23 @@ export class Namespace<
   /** @internal The next acknowledgement id of this namespace. */
   _nextAckId(): number {
     return this.#ackIds++;
+  }
+
+  /** The session a CONNECT's `pid` and `offset` name, when recovery is on and it is held. */
+  async #restoreSession(auth: Record<string, unknown>): Promise<RecoveredSession | undefined> {
+    const { pid, offset } = auth;
+    if (this.recovery === undefined || typeof pid !== "string" || typeof offset !== "string") {
+      return undefined;
+    }
+    try {
+      const session = await this.adapter.restoreSession?.(pid, offset);
+      if (session && this.sockets.has(session.sid)) return undefined;
+      if (session) log.debug("connection state recovered", { nsp: this.name, sid: session.sid });
+      return session ?? undefined;
+    } catch (error) {
+      log.error("could not restore a session", { nsp: this.name, error });
+      return undefined;
+    }
   }
 
   #allHooks(): NamespaceHooks[] {

@@ -6,11 +6,13 @@ import {
   type RateLimitOptions,
   type ResolvedRateLimit,
   type ResolvedSlowConsumer,
+  resolveRecovery,
   resolveSocketLimits,
   type SlowConsumerOptions,
 } from "./limits.ts";
 import { Namespace, NamespaceHooks } from "./namespace.ts";
 import { ParentNamespace } from "./parent_namespace.ts";
+import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
 
 /** Decides whether a dynamic namespace exists for a name (and the CONNECT auth). */
 export type NamespaceMatcher =
@@ -48,6 +50,17 @@ export interface SocketServerOptions extends EngineProtocolOptions {
   slowConsumer?: SlowConsumerOptions;
   /** Builds each namespace's adapter. Default: in memory. */
   adapter?: AdapterFactory;
+  /**
+   * Connection state recovery, as in the reference server: a client whose connection dropped
+   * (transport close or error, ping timeout, server shutdown…) and that reconnects within
+   * `maxDisconnectionDuration` gets its socket back — same id, rooms and `data` — and the
+   * events it missed; `socket.recovered` is then true on both sides. Every event sent to
+   * clients carries an offset as its last argument (the client keeps the last one). A
+   * recovered socket skips the connection middlewares, and so a gateway's `use` and `connect`
+   * hooks, unless `skipMiddlewares` is false. Off when absent; `{}` turns it on with the
+   * defaults `{ maxDisconnectionDuration: 120000, skipMiddlewares: true }`.
+   */
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
 }
 
 /** The Socket.IO options with defaults applied. */
@@ -59,6 +72,7 @@ export interface ResolvedSocketServerOptions {
   readonly rateLimit: ResolvedRateLimit | undefined;
   readonly slowConsumer: ResolvedSlowConsumer;
   readonly adapter: AdapterFactory;
+  readonly connectionStateRecovery: ResolvedRecovery | undefined;
 }
 
 /** The Socket.IO server core: namespaces on top of an Engine.IO session table. */
@@ -71,11 +85,13 @@ export class SocketServer {
   constructor(options: SocketServerOptions = {}) {
     // first: its TypeErrors name the fix, for maxHttpBufferSize too
     const limits = resolveSocketLimits(options);
+    const connectionStateRecovery = resolveRecovery(options.connectionStateRecovery);
     this.engine = new EngineServer(options);
     this.options = {
       connectTimeout: options.connectTimeout ?? 45_000,
       ...limits,
       adapter: options.adapter ?? ((nsp) => new InMemoryAdapter(nsp)),
+      connectionStateRecovery,
     };
     this.engine.on("connection", (conn) => new Client(this, conn));
     this.of("/");
@@ -94,7 +110,12 @@ export class SocketServer {
     const normalized = name.startsWith("/") ? name : "/" + name;
     let nsp = this.#namespaces.get(normalized);
     if (!nsp) {
-      nsp = new Namespace(normalized, this.options.adapter);
+      nsp = new Namespace(
+        normalized,
+        this.options.adapter,
+        undefined,
+        this.options.connectionStateRecovery,
+      );
       this.#namespaces.set(normalized, nsp);
       void nsp.adapter.init();
     }
@@ -117,7 +138,12 @@ export class SocketServer {
       if (!(await parent.matches(name, auth))) continue;
       const again = this.#namespaces.get(name);
       if (again) return again;
-      const child = new Namespace(name, this.options.adapter, parent.hooks);
+      const child = new Namespace(
+        name,
+        this.options.adapter,
+        parent.hooks,
+        this.options.connectionStateRecovery,
+      );
       this.#namespaces.set(name, child);
       parent.children.add(child);
       void child.adapter.init();

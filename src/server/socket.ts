@@ -18,6 +18,7 @@ import type {
 import { buildHandshake } from "./handshake.ts";
 import type { Namespace } from "./namespace.ts";
 import { TokenBucket } from "./rate_limit.ts";
+import { RECOVERABLE_REASONS, type RecoveredSession } from "./recovery.ts";
 import {
   type BroadcastFlags,
   type DisconnectReason,
@@ -81,11 +82,20 @@ export class ServerSocket<
   data: SocketData = {} as SocketData;
   /** Whether the socket is connected to its namespace. */
   connected = false;
-  /** Always false: connection state recovery is not enabled. */
-  readonly recovered = false;
+  /**
+   * Whether this socket is a recovered session (`connectionStateRecovery`): same id, rooms and
+   * `data` as before the disconnection, missed events sent; the connection middlewares (and a
+   * gateway's `connect` hook) did not run when `skipMiddlewares` is true.
+   */
+  readonly recovered: boolean;
+  /** @ignore The private session id (`connectionStateRecovery` on), sent in the CONNECT reply. */
+  readonly pid: string | undefined;
+  /** The recovered session, until its rooms and missed packets are applied on connect. */
+  #session: RecoveredSession | undefined;
 
-  #acks = new Map<number, Ack>();
-  #timedAcks = new Map<number, { timer: ReturnType<typeof setTimeout>; callback: Ack }>();
+  /** Created on the first ack registered (most sockets never ask for one). */
+  #acks: Map<number, Ack> | undefined;
+  #timedAcks: Map<number, { timer: ReturnType<typeof setTimeout>; callback: Ack }> | undefined;
   #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } = {};
   #middlewares: PacketMiddleware[] = [];
   #anyIncoming: AnyListener[] | undefined;
@@ -107,8 +117,20 @@ export class ServerSocket<
     /** @ignore The connection the socket runs on (internal). */
     readonly client: Client,
     auth: Record<string, unknown>,
+    /** @ignore A session recovered by `connectionStateRecovery` (internal). */
+    session?: RecoveredSession,
   ) {
-    this.id = generateId();
+    if (session) {
+      this.id = session.sid;
+      this.pid = session.pid;
+      this.data = session.data as SocketData;
+      this.recovered = true;
+      this.#session = session;
+    } else {
+      this.id = generateId();
+      this.pid = nsp.recovery === undefined ? undefined : generateId();
+      this.recovered = false;
+    }
     this.handshake = buildHandshake(client.conn.request, auth);
     const limit = client.rateLimit;
     if (limit) this.#bucket = new TokenBucket(limit.eventsPerSecond, limit.burst, now());
@@ -159,6 +181,9 @@ export class ServerSocket<
       data.pop();
       packet.id = this.nsp._nextAckId();
       this.#registerAck(packet.id, last as Ack, flags.timeout);
+    } else if (this.pid !== undefined && !flags.volatile) {
+      // connection state recovery: offset appended, packet kept for a reconnection
+      this.adapter.recordPacket?.(packet, { rooms: new Set([this.id]), except: new Set(), flags });
     }
     this._notifyOutgoing(data);
     return this._writeFrames(encodeSocketPacket(packet), flags);
@@ -354,7 +379,7 @@ export class ServerSocket<
 
   /** @internal Registers the callback of a broadcast with acknowledgement. */
   _registerAck(id: number, callback: Ack): void {
-    this.#acks.set(id, callback);
+    (this.#acks ??= new Map()).set(id, callback);
   }
 
   /** @internal Tells outgoing catch-all listeners about an event. */
@@ -369,11 +394,20 @@ export class ServerSocket<
   /** @internal Completes the connection: own room, CONNECT reply, then what was queued. */
   _onconnect(): void {
     this.connected = true;
-    this.adapter.addAll(this.id, new Set([this.id]));
+    const session = this.#session;
+    this.#session = undefined;
+    this.adapter.addAll(this.id, new Set([this.id, ...(session?.rooms ?? [])]));
     this.client.writePacket(
-      { type: SocketPacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } },
+      {
+        type: SocketPacketType.CONNECT,
+        nsp: this.nsp.name,
+        data: this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid },
+      },
       {},
     );
+    for (const data of session?.missedPackets ?? []) {
+      this.client.writePacket({ type: SocketPacketType.EVENT, nsp: this.nsp.name, data }, {});
+    }
     const queued = this.#queued ?? [];
     this.#queued = undefined;
     for (const frames of queued) this.client.writeFrames(frames, {});
@@ -408,19 +442,40 @@ export class ServerSocket<
     if (!this.connected) return;
     log.debug("socket disconnected", { sid: this.id, nsp: this.nsp.name, reason, description });
     this.#lifecycle.emit("disconnecting", reason, description);
+    if (this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) this.#persist();
     this.adapter.delAll(this.id);
     this.nsp._remove(this);
     this.client.remove(this);
     this.connected = false;
-    this.#acks.clear();
-    for (const { timer, callback } of this.#timedAcks.values()) {
-      clearTimeout(timer);
-      callSafely(() => callback(new Error("socket has been disconnected")));
+    this.#acks?.clear();
+    const timedAcks = this.#timedAcks;
+    if (timedAcks) {
+      for (const { timer, callback } of timedAcks.values()) {
+        clearTimeout(timer);
+        callSafely(() => callback(new Error("socket has been disconnected")));
+      }
+      timedAcks.clear();
     }
-    this.#timedAcks.clear();
     this.#lifecycle.emit("disconnect", reason, description);
     this.#lifecycle.removeAllListeners();
     this.#listeners.clear();
+  }
+
+  /** Keeps the session for a reconnection (connection state recovery). */
+  #persist(): void {
+    try {
+      const persisted = this.adapter.persistSession?.({
+        sid: this.id,
+        pid: this.pid!,
+        rooms: [...this.rooms],
+        data: this.data,
+      });
+      if (persisted instanceof Promise) {
+        persisted.catch((error) => log.error("could not persist a session", { error }));
+      }
+    } catch (error) {
+      log.error("could not persist a session", { sid: this.id, error });
+    }
   }
 
   /** Spends a token for an incoming event; false when the event must not be handled. */
@@ -546,29 +601,31 @@ export class ServerSocket<
 
   #onack(packet: SocketPacket): void {
     const id = packet.id!;
-    const ack = this.#acks.get(id);
+    const ack = this.#acks?.get(id);
     if (!ack) {
       log.debug("acknowledgement for an unknown id", { sid: this.id, id });
       return;
     }
-    this.#acks.delete(id);
+    this.#acks!.delete(id);
     callSafely(() => ack(...(packet.data as unknown[])));
   }
 
   #registerAck(id: number, callback: Ack, timeout: number | undefined): void {
+    const acks = this.#acks ??= new Map();
     if (timeout === undefined) {
-      this.#acks.set(id, callback);
+      acks.set(id, callback);
       return;
     }
+    const timedAcks = this.#timedAcks ??= new Map();
     const timer = setTimeout(() => {
-      this.#acks.delete(id);
-      this.#timedAcks.delete(id);
+      acks.delete(id);
+      timedAcks.delete(id);
       callSafely(() => callback(new Error(TIMEOUT_ERROR)));
     }, timeout);
-    this.#timedAcks.set(id, { timer, callback });
-    this.#acks.set(id, (...args: unknown[]) => {
+    timedAcks.set(id, { timer, callback });
+    acks.set(id, (...args: unknown[]) => {
       clearTimeout(timer);
-      this.#timedAcks.delete(id);
+      timedAcks.delete(id);
       callback(null, ...args);
     });
   }

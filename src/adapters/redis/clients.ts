@@ -23,6 +23,8 @@ export interface PubSub {
   punsubscribe(pattern: string, handler: MessageHandler): Promise<void>;
   /** Removes `handler` (and the subscription when nothing else listens). */
   unsubscribe(channel: string, handler: MessageHandler): Promise<void>;
+  /** Any other command, with text arguments (used on the publishing connection only). */
+  command(args: string[]): Promise<unknown>;
 }
 
 type Bytes = Uint8Array | string;
@@ -117,6 +119,7 @@ function nodeRedis(client: NodeRedisClient): PubSub {
     async numsub(channel) {
       return countOf(await client.sendCommand(["PUBSUB", "NUMSUB", channel]));
     },
+    command: (args) => client.sendCommand(args),
     async psubscribe(pattern, handler) {
       await client.pSubscribe(pattern, listenerOf(handler), true);
     },
@@ -188,6 +191,7 @@ function ioRedis(client: IoRedisClient): PubSub {
     async numsub(channel) {
       return countOf(await client.call("PUBSUB", "NUMSUB", channel));
     },
+    command: ([name, ...args]) => client.call(name, ...args),
     psubscribe: (pattern, handler) =>
       add(patterns, pattern, handler, (name) => client.psubscribe(name)),
     subscribe: (channel, handler) =>

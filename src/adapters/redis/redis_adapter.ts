@@ -3,6 +3,7 @@ import { type SocketPacket, SocketPacketType } from "../../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "../../server/adapter.ts";
 import { InMemoryAdapter } from "../../server/in_memory_adapter.ts";
 import type { Namespace } from "../../server/namespace.ts";
+import type { RecoveredSession, SessionToPersist } from "../../server/recovery.ts";
 import type { BroadcastOptions, Room } from "../../server/types.ts";
 import type { PubSub } from "./clients.ts";
 import { decodeMessage } from "./codec.ts";
@@ -37,6 +38,7 @@ import {
   type WireBroadcastOptions,
   type WireSocket,
 } from "./protocol.ts";
+import { RedisSessionStore } from "./recovery_store.ts";
 import { ClusterRemoteSocket } from "./remote_socket.ts";
 
 const log = getLogger("redis");
@@ -76,6 +78,10 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
   readonly #requests = new PendingRequests();
   #ready: Promise<void> | undefined;
   #closed = false;
+  /** Connection state recovery in Redis; undefined when the option is off. */
+  readonly #store: RedisSessionStore | undefined;
+  /** Recovery writes under way, awaited by `close`. */
+  readonly #writes = new Set<Promise<unknown>>();
 
   /** The adapter of `nsp`, publishing on `pub` and listening on `sub`. */
   constructor(nsp: Namespace, pub: PubSub, sub: PubSub, options: ResolvedRedisAdapterOptions) {
@@ -84,6 +90,9 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     this.#sub = sub;
     this.#options = options;
     this.#channels = channelsOf(options.key, nsp.name, this.uid);
+    this.#store = nsp.recovery === undefined
+      ? undefined
+      : new RedisSessionStore(pub, options.key, nsp.name, nsp.recovery);
   }
 
   /**
@@ -119,6 +128,8 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     if (this.#closed) return;
     this.#closed = true;
     this.#requests.failAll(new Error("the adapter was closed"));
+    // sessions persisted while the server shut down must reach Redis before the clients go
+    await Promise.allSettled([...this.#writes]);
     if (!this.#ready) return;
     await this.#ready.catch(() => {});
     const { pattern, request, response, specificResponse } = this.#channels;
@@ -134,6 +145,33 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
   override async serverCount(): Promise<number> {
     await this.#ready?.catch(() => {});
     return await this.#pub.numsub(this.#channels.request);
+  }
+
+  /** Appends a packet with its offset to the namespace's log in Redis. */
+  override storePacket(offset: string, data: unknown[], options: BroadcastOptions): void {
+    if (this.#store) this.#track(this.#store.addPacket(offset, data, options), "log a packet");
+  }
+
+  /** Keeps a disconnected socket's session in Redis, where every server can restore it. */
+  override persistSession(session: SessionToPersist): Promise<void> {
+    if (!this.#store) return Promise.resolve();
+    return this.#track(this.#store.persist(session), "persist a session");
+  }
+
+  /** Takes a session back from Redis, with the packets it missed from any server. */
+  override restoreSession(pid: string, offset: string): Promise<RecoveredSession | undefined> {
+    if (!this.#store) return Promise.resolve(undefined);
+    return this.#store.restore(pid, offset);
+  }
+
+  #track<T>(write: Promise<T>, what: string): Promise<void> {
+    const settled = write.then(
+      () => {},
+      (error) => log.error(`could not ${what} in Redis`, { nsp: this.nsp.name, error }),
+    );
+    this.#writes.add(settled);
+    void settled.finally(() => this.#writes.delete(settled));
+    return settled;
   }
 
   override broadcast(packet: SocketPacket, options: BroadcastOptions): void {
@@ -323,7 +361,8 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     const { uid, packet, opts } = parsed.value;
     if (uid === this.uid || packet.nsp !== this.nsp.name) return;
     try {
-      super.broadcast(
+      // as it came: the sender appended the recovery offset, if any
+      this.deliver(
         { type: SocketPacketType.EVENT, nsp: this.nsp.name, data: packet.data },
         localOptions(opts),
       );

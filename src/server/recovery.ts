@@ -1,0 +1,216 @@
+/**
+ * Connection state recovery: what a disconnected socket leaves behind (its session), the
+ * offsets that tag every stored packet, and the in-memory store of sessions and packets that
+ * the in-memory adapter keeps (a cluster adapter may keep them elsewhere).
+ * @module
+ */
+import { generateId } from "../_internal/ids.ts";
+import type { BroadcastOptions, DisconnectReason, Room, SocketId } from "./types.ts";
+
+/**
+ * The `connectionStateRecovery` option: a client that lost its connection for a recoverable
+ * reason and comes back within `maxDisconnectionDuration` gets its socket back (same id,
+ * rooms and `data`) plus the packets it missed, and `socket.recovered` is true.
+ */
+export interface ConnectionStateRecoveryOptions {
+  /** How long (ms) a session is kept after a disconnection. Default 120000 (2 minutes). */
+  maxDisconnectionDuration?: number;
+  /**
+   * Whether a recovered socket skips the connection middlewares (and so a gateway's `use`
+   * and `connect` hooks). Default true.
+   */
+  skipMiddlewares?: boolean;
+  /**
+   * Most packets kept per namespace for reconnecting clients (the oldest go first; a client
+   * whose last offset was dropped gets a new session). Default 10000.
+   */
+  maxBufferedPackets?: number;
+}
+
+/** The recovery option with its defaults applied. */
+export interface ResolvedRecovery {
+  /** How long (ms) a session is kept after a disconnection. */
+  readonly maxDisconnectionDuration: number;
+  /** Whether a recovered socket skips the connection middlewares. */
+  readonly skipMiddlewares: boolean;
+  /** Most packets kept per namespace. */
+  readonly maxBufferedPackets: number;
+}
+
+/** What a socket leaves behind when it disconnects for a recoverable reason. */
+export interface SessionToPersist {
+  /** The socket id, given back on recovery. */
+  readonly sid: SocketId;
+  /** The private session id the client presents to recover. */
+  readonly pid: string;
+  /** The rooms the socket was in (its own id included). */
+  readonly rooms: readonly Room[];
+  /** The socket's `data`. */
+  readonly data: unknown;
+}
+
+/** A session found again, with the event arguments (offset last) the client missed. */
+export interface RecoveredSession extends SessionToPersist {
+  /** Data arrays of the missed EVENT packets, in order, each ending with its offset. */
+  readonly missedPackets: readonly unknown[][];
+}
+
+/** Disconnection reasons after which a session is kept (the reference server's list). */
+export const RECOVERABLE_REASONS: ReadonlySet<DisconnectReason> = new Set<DisconnectReason>([
+  "transport error",
+  "transport close",
+  "forced close",
+  "ping timeout",
+  "server shutting down",
+  "forced server close",
+]);
+
+/** Makes unique, increasing offsets: a random prefix per generator, then a counter. */
+export class OffsetGenerator {
+  readonly #prefix = generateId().slice(0, 8);
+  #counter = 0;
+
+  /** The next offset. */
+  next(): string {
+    return `${this.#prefix}-${(this.#counter++).toString(36)}`;
+  }
+}
+
+/** Whether a packet sent with `opts` would have reached a socket in `rooms`. */
+export function packetReaches(rooms: readonly Room[], opts: BroadcastOptions): boolean {
+  const included = opts.rooms.size === 0 || rooms.some((room) => opts.rooms.has(room));
+  const excluded = rooms.some((room) => opts.except.has(room));
+  return included && !excluded;
+}
+
+interface StoredPacket {
+  readonly offset: string;
+  readonly at: number;
+  readonly data: unknown[];
+  readonly opts: BroadcastOptions;
+}
+
+interface StoredSession {
+  readonly session: SessionToPersist;
+  readonly expiresAt: number;
+}
+
+/**
+ * Sessions and recent packets of one namespace, in memory. Sessions expire after
+ * `maxDisconnectionDuration` (one timer for the oldest); packets are dropped when older than
+ * that or beyond `maxBufferedPackets`.
+ */
+export class InMemorySessionStore {
+  readonly #options: ResolvedRecovery;
+  readonly #sessions = new Map<string, StoredSession>();
+  #packets: StoredPacket[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** A store honouring `options`. */
+  constructor(options: ResolvedRecovery) {
+    this.#options = options;
+  }
+
+  /** How many sessions and packets are held (for tests). */
+  get size(): { sessions: number; packets: number } {
+    return { sessions: this.#sessions.size, packets: this.#packets.length - this.#head };
+  }
+
+  /** Keeps a packet that went out with `offset` (last element of `data`). */
+  addPacket(offset: string, data: unknown[], opts: BroadcastOptions): void {
+    const at = Date.now();
+    this.#packets.push({ offset, at, data, opts });
+    this.#prunePackets(at);
+  }
+
+  /** Keeps a session until `maxDisconnectionDuration` has passed. */
+  persist(session: SessionToPersist): void {
+    const now = Date.now();
+    this.#sessions.delete(session.pid);
+    this.#sessions.set(session.pid, {
+      session,
+      expiresAt: now + this.#options.maxDisconnectionDuration,
+    });
+    this.#pruneSessions(now);
+    this.#arm();
+  }
+
+  /**
+   * Takes a session back (once) with the packets after `offset` that it would have received;
+   * undefined when the session is unknown or expired, or the offset is not held any more.
+   */
+  restore(pid: string, offset: string): RecoveredSession | undefined {
+    const now = Date.now();
+    this.#pruneSessions(now);
+    this.#prunePackets(now);
+    const stored = this.#sessions.get(pid);
+    if (!stored) return undefined;
+    this.#sessions.delete(pid);
+    let index = -1;
+    for (let i = this.#packets.length - 1; i >= this.#head; i--) {
+      if (this.#packets[i].offset === offset) {
+        index = i;
+        break;
+      }
+    }
+    if (index === -1) return undefined;
+    const { session } = stored;
+    const missedPackets: unknown[][] = [];
+    for (let i = index + 1; i < this.#packets.length; i++) {
+      const packet = this.#packets[i];
+      if (packetReaches(session.rooms, packet.opts)) missedPackets.push(packet.data);
+    }
+    return { ...session, missedPackets };
+  }
+
+  /** Forgets everything and stops the timer. */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#sessions.clear();
+    this.#packets = [];
+    this.#head = 0;
+  }
+
+  #pruneSessions(now: number): void {
+    // insertion order is expiry order: every session has the same lifetime
+    for (const [pid, stored] of this.#sessions) {
+      if (stored.expiresAt > now) break;
+      this.#sessions.delete(pid);
+    }
+  }
+
+  #prunePackets(now: number): void {
+    const oldest = now - this.#options.maxDisconnectionDuration;
+    const packets = this.#packets;
+    const max = this.#options.maxBufferedPackets;
+    while (
+      this.#head < packets.length &&
+      (packets.length - this.#head > max || packets[this.#head].at < oldest)
+    ) {
+      this.#head++;
+    }
+    if (this.#head === packets.length) {
+      this.#packets = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > packets.length) {
+      this.#packets = packets.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined) return;
+    const first = this.#sessions.values().next();
+    if (first.done) return;
+    const delay = Math.max(0, first.value.expiresAt - Date.now()) + 1;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const now = Date.now();
+      this.#pruneSessions(now);
+      this.#prunePackets(now);
+      this.#arm();
+    }, delay);
+  }
+}

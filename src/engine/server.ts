@@ -40,7 +40,8 @@ export class EngineServer {
 
   /** The session with this id, if it is open. */
   get(id: string): EngineSession | undefined {
-    return this.#sessions.get(id);
+    const session = this.#sessions.get(id);
+    return session?.checkHeartbeat() ? session : undefined;
   }
 
   /** Every open session. */

@@ -92,6 +92,8 @@ export class EngineSession implements EngineSocket {
   #events = new Emitter<EngineSocketEvents>();
   #pingIntervalTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending PING's answer is due (Infinity when none is pending). */
+  #pongDeadline = Infinity;
   #upgrading = false;
   #upgraded = false;
   #abortUpgrade: (() => void) | undefined;
@@ -169,6 +171,15 @@ export class EngineSession implements EngineSocket {
       return;
     }
     this.#closeTransport();
+  }
+
+  /**
+   * Closes the session with "ping timeout" if its PONG is overdue but the timer has not fired
+   * yet (a busy event loop runs timers late); returns whether it is still open.
+   */
+  checkHeartbeat(now: number = Date.now()): boolean {
+    if (now > this.#pongDeadline && this.readyState !== "closed") this.#onClose("ping timeout");
+    return this.readyState !== "closed";
   }
 
   /** Ends the session at once, without waiting for queued packets. */
@@ -296,6 +307,7 @@ export class EngineSession implements EngineSocket {
     switch (packet.type) {
       case "pong":
         clearTimeout(this.#pingTimeoutTimer);
+        this.#pongDeadline = Infinity;
         this.#schedulePing();
         this.#events.emit("heartbeat");
         return;
@@ -321,6 +333,7 @@ export class EngineSession implements EngineSocket {
 
   #resetPingTimeout(): void {
     clearTimeout(this.#pingTimeoutTimer);
+    this.#pongDeadline = Date.now() + this.options.pingTimeout;
     this.#pingTimeoutTimer = setTimeout(() => {
       if (this.readyState !== "closed") this.#onClose("ping timeout");
     }, this.options.pingTimeout);

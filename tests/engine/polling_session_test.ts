@@ -557,6 +557,23 @@ describe("EngineSession heartbeat", () => {
     });
   });
 
+  it("an overdue pong closes the session on the next check, before a late timer fires", async () => {
+    await withOpenSession({ pingInterval: 20, pingTimeout: 5_000 }, async (h) => {
+      assert.equal(await payload(h.transport.poll(), "ping poll"), "2");
+      assert.equal(h.session.checkHeartbeat(), true, "the pong is not due yet");
+      assert.equal(h.session.checkHeartbeat(Date.now() + 10_000), false);
+      assert.equal(h.closes[0].reason, "ping timeout");
+    });
+  });
+
+  it("a pong clears the deadline the check looks at", async () => {
+    await withOpenSession({ pingInterval: 20, pingTimeout: 5_000 }, async (h) => {
+      assert.equal(await payload(h.transport.poll(), "ping poll"), "2");
+      h.transport.receive("3");
+      assert.equal(h.session.checkHeartbeat(Date.now() + 10_000), true);
+    });
+  });
+
   it("a ping sent while no poll is parked waits for the next poll", async () => {
     await withOpenSession({ pingInterval: 20, pingTimeout: 500 }, async (h) => {
       await sleep(40);

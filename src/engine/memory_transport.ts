@@ -1,4 +1,5 @@
-import { decodePacket, encodePacket, type Packet, type PacketData } from "./packet.ts";
+import { readFrame } from "./frame.ts";
+import { encodePacket, type Packet, type PacketData } from "./packet.ts";
 import {
   DETACHED,
   type Transport,
@@ -105,36 +106,16 @@ export class MemoryTransport implements Transport {
 
   #onFrame(frame: PacketData): void {
     if (this.#closed) return;
-    if (exceeds(frame, this.#maxPayload)) {
-      this.close();
-      this.#listener.onClose("transport error", "message too big");
+    const outcome = readFrame(frame, this.#maxPayload);
+    if (outcome.kind === "packet") {
+      this.#listener.onPacket(outcome.packet);
       return;
     }
-    const decoded = decodePacket(frame);
-    if (!decoded.ok) {
-      this.close();
-      this.#listener.onClose("parse error", decoded.error);
-      return;
-    }
-    if (decoded.value.type === "close") {
-      this.close();
-      this.#listener.onClose("transport close");
-      return;
-    }
-    this.#listener.onPacket(decoded.value);
+    this.close();
+    this.#listener.onClose(outcome.reason, outcome.description);
   }
 }
 
-const encoder = new TextEncoder();
-
 function copy(frame: PacketData): PacketData {
   return typeof frame === "string" ? frame : frame.slice();
-}
-
-/** Whether a frame is larger than `limit` bytes (text counted as UTF-8, cheaply when clear). */
-function exceeds(frame: PacketData, limit: number): boolean {
-  if (typeof frame !== "string") return frame.byteLength > limit;
-  if (frame.length > limit) return true;
-  if (frame.length * 3 <= limit) return false;
-  return encoder.encode(frame).byteLength > limit;
 }

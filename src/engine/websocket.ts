@@ -1,4 +1,5 @@
-import { decodePacket, encodePacket, type Packet } from "./packet.ts";
+import { readFrame } from "./frame.ts";
+import { encodePacket, type Packet } from "./packet.ts";
 import {
   DETACHED,
   DRAIN_LOW_WATER,
@@ -97,22 +98,13 @@ export class WebSocketTransport implements Transport {
 
   #onFrame(data: string | Uint8Array, maxPayload: number): void {
     if (this.#closed) return;
-    if (exceeds(data, maxPayload)) {
-      this.close(undefined, CLOSE_TOO_BIG);
-      this.#listener.onClose("transport error", "message too big");
+    const outcome = readFrame(data, maxPayload);
+    if (outcome.kind === "packet") {
+      this.#listener.onPacket(outcome.packet);
       return;
     }
-    const decoded = decodePacket(data);
-    if (!decoded.ok) {
-      this.#listener.onClose("parse error", decoded.error);
-      return;
-    }
-    if (decoded.value.type === "close") {
-      this.close();
-      this.#listener.onClose("transport close");
-      return;
-    }
-    this.#listener.onPacket(decoded.value);
+    this.close(undefined, outcome.tooBig ? CLOSE_TOO_BIG : undefined);
+    this.#listener.onClose(outcome.reason, outcome.description);
   }
 
   /**
@@ -150,14 +142,4 @@ export class WebSocketTransport implements Transport {
     this.#stopWatching();
     this.#listener.onClose("transport close");
   }
-}
-
-const encoder = new TextEncoder();
-
-/** Whether a frame is larger than `limit` bytes (text counted as UTF-8, cheaply when clear). */
-function exceeds(data: string | Uint8Array, limit: number): boolean {
-  if (typeof data !== "string") return data.byteLength > limit;
-  if (data.length > limit) return true;
-  if (data.length * 3 <= limit) return false;
-  return encoder.encode(data).byteLength > limit;
 }

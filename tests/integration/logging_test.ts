@@ -5,11 +5,11 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { io as connect } from "socket.io-client";
 import { createServer, defineGateway } from "../../mod.ts";
 import { type RunningServer, serveOnAnyRuntime } from "../fixtures/serve_any.ts";
 import { waitUntil, withTimeout } from "../_helpers/wait.ts";
+import { captureLogs, type LogRecord, stopCapturingLogs } from "../_helpers/log_capture.ts";
 
 describe("logging", () => {
   const records: LogRecord[] = [];
@@ -26,14 +26,7 @@ describe("logging", () => {
   });
 
   before(async () => {
-    await configure({
-      reset: true,
-      sinks: { memory: (record) => records.push(record) },
-      loggers: [
-        { category: "sio", lowestLevel: "debug", sinks: ["memory"] },
-        { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
-      ],
-    });
+    await captureLogs(records, ["sio"], "debug");
     running = await serveOnAnyRuntime({ port: 0, fetch: io.fetch, websocket: io.websocket });
     url = `http://127.0.0.1:${running.port}`;
   });
@@ -41,7 +34,7 @@ describe("logging", () => {
   after(async () => {
     await io.close();
     await running?.close();
-    await reset();
+    await stopCapturingLogs();
   });
 
   const find = (level: string, message: string) =>

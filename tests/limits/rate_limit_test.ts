@@ -8,7 +8,6 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { defineGateway, type RateLimitOptions } from "../../mod.ts";
 import {
   type ClientSocket,
@@ -20,6 +19,7 @@ import {
   type TestServer,
 } from "../_helpers/socketio.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
+import { captureLogs, type LogRecord, stopCapturingLogs } from "../_helpers/log_capture.ts";
 
 /** A gateway whose `count` handler records every event it handles and acknowledges it. */
 function countingGateway() {
@@ -53,19 +53,12 @@ describe("rateLimit", () => {
     records.filter((r) => r.level === "warning" && r.rawMessage === message);
 
   before(async () => {
-    await configure({
-      reset: true,
-      sinks: { memory: (record) => records.push(record) },
-      loggers: [
-        { category: ["sio", "server"], lowestLevel: "warning", sinks: ["memory"] },
-        { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
-      ],
-    });
+    await captureLogs(records, ["sio", "server"], "warning");
   });
 
   after(async () => {
     await closeAll();
-    await reset();
+    await stopCapturingLogs();
   });
 
   async function serve(rateLimit: RateLimitOptions) {

@@ -8,7 +8,6 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import {
   type AnyServerSocket,
   defineGateway,
@@ -25,6 +24,7 @@ import {
 import { handshake, poll, push } from "../_helpers/raw_client.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
 import { closeRawClients, RawWsClient } from "./_raw_ws.ts";
+import { captureLogs, type LogRecord, stopCapturingLogs } from "../_helpers/log_capture.ts";
 
 const KiB = 1024;
 const MESSAGE = "m".repeat(32 * KiB);
@@ -92,20 +92,13 @@ describe("slow consumers", () => {
   const records: LogRecord[] = [];
 
   before(async () => {
-    await configure({
-      reset: true,
-      sinks: { memory: (record) => records.push(record) },
-      loggers: [
-        { category: ["sio", "server"], lowestLevel: "warning", sinks: ["memory"] },
-        { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
-      ],
-    });
+    await captureLogs(records, ["sio", "server"], "warning");
   });
 
   after(async () => {
     await closeRawClients();
     await closeAll();
-    await reset();
+    await stopCapturingLogs();
   });
 
   async function serve(slowConsumer: SlowConsumerOptions) {

@@ -29,7 +29,7 @@
 export * from "./engine.ts";
 export { createServer } from "./src/create_server.ts";
 export type { ServerOptions, SocketIoServer } from "./src/create_server.ts";
-export { ackArgs, defineGateway, validated } from "./src/gateway.ts";
+export { ackArgs, defineGateway, validated } from "./src/gateway/define.ts";
 export type {
   AckArgs,
   EventContext,
@@ -42,7 +42,7 @@ export type {
   GatewayEvents,
   GatewaySocket,
   ValidatedEvent,
-} from "./src/gateway.ts";
+} from "./src/gateway/types.ts";
 export type {
   InferOutput,
   StandardSchemaIssue,
@@ -51,12 +51,9 @@ export type {
   StandardSchemaV1,
 } from "./src/_internal/standard_schema.ts";
 export { ServerSocket } from "./src/server/socket.ts";
-export type { AnyServerSocket, SocketLifecycleEvents } from "./src/server/socket.ts";
+export type { AnyServerSocket } from "./src/server/socket.ts";
 export { Namespace } from "./src/server/namespace.ts";
-export type {
-  ConnectMiddleware,
-  EventHandler as NamespaceEventHandler,
-} from "./src/server/namespace.ts";
+export type { ConnectMiddleware, EventRoute } from "./src/server/namespace_hooks.ts";
 export { ParentBroadcast, ParentNamespace } from "./src/server/parent_namespace.ts";
 export { SocketPacketType } from "./src/parser/packet.ts";
 export type { SocketPacket } from "./src/parser/packet.ts";
@@ -87,6 +84,7 @@ export type {
   ListenerArgs,
   ListenerResult,
   PacketMiddleware,
+  SocketLifecycleEvents,
 } from "./src/server/events.ts";
 export type {
   BroadcastFlags,

@@ -7,7 +7,7 @@ import {
   type HonoLike,
 } from "./app.ts";
 import type { HonoApp } from "./engine_server.ts";
-import type { Gateway } from "./gateway.ts";
+import type { Gateway } from "./gateway/types.ts";
 import {
   BUN_BACKPRESSURE_LIMIT,
   type BunWebSocketHandlers,

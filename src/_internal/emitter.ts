@@ -1,74 +1,115 @@
+import { callSafely } from "./call_safely.ts";
 import { getLogger } from "./log.ts";
 
 // deno-lint-ignore no-explicit-any
-type Listener = (...args: any[]) => void;
+type Listener = (...args: any[]) => unknown;
 
 /** Maps event names to listener argument tuples. */
 // deno-lint-ignore no-explicit-any
 export type EventMap = Record<string, any[]>;
 
 /**
- * A small typed event emitter. Listener errors are reported to `onListenerError`
- * instead of propagating, so one faulty handler cannot break the session that emits.
+ * An ordered list of listeners: the one implementation behind every `on`/`off`/`onAny` of the
+ * server. Calling it snapshots the list, so a listener that adds or removes listeners affects
+ * the next call only; each listener is called safely (a throw or a rejected promise is reported
+ * to `onError`, and the others still run).
+ */
+export class ListenerList<F extends Listener> {
+  #items: F[] = [];
+
+  /** How many listeners there are. */
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /** Adds a listener at the end. */
+  add(listener: F): void {
+    this.#items.push(listener);
+  }
+
+  /** Adds a listener at the front. */
+  prepend(listener: F): void {
+    this.#items.unshift(listener);
+  }
+
+  /** Removes one listener, or all of them without an argument. */
+  remove(listener?: F): void {
+    if (!listener) {
+      this.#items = [];
+      return;
+    }
+    const index = this.#items.indexOf(listener);
+    if (index !== -1) this.#items.splice(index, 1);
+  }
+
+  /** A copy of the listeners, in order. */
+  snapshot(): F[] {
+    return this.#items.slice();
+  }
+
+  /** Calls every listener with `args`. */
+  call(args: Parameters<F>, onError: (error: unknown) => void): void {
+    const items = this.#items;
+    if (items.length === 1) {
+      callSafely(items[0], args, onError);
+      return;
+    }
+    for (const listener of items.slice()) callSafely(listener, args, onError);
+  }
+}
+
+/**
+ * A small typed event emitter on `ListenerList`. Listener errors (throws and rejected promises)
+ * are reported to `onListenerError` instead of propagating, so one faulty handler cannot break
+ * the session that emits.
  */
 export class Emitter<E extends EventMap> {
-  #listeners = new Map<keyof E, Listener[]>();
+  #lists = new Map<keyof E, ListenerList<Listener>>();
 
   constructor(private readonly onListenerError: (error: unknown) => void = reportError) {}
 
   /** Adds a listener. */
-  on<K extends keyof E>(event: K, listener: (...args: E[K]) => void): this {
-    const list = this.#listeners.get(event);
-    if (list) list.push(listener);
-    else this.#listeners.set(event, [listener]);
+  on<K extends keyof E>(event: K, listener: (...args: E[K]) => unknown): this {
+    let list = this.#lists.get(event);
+    if (!list) this.#lists.set(event, list = new ListenerList());
+    list.add(listener);
     return this;
   }
 
   /** Adds a listener called at most once. */
-  once<K extends keyof E>(event: K, listener: (...args: E[K]) => void): this {
+  once<K extends keyof E>(event: K, listener: (...args: E[K]) => unknown): this {
     const wrapper = (...args: E[K]) => {
       this.off(event, wrapper);
-      listener(...args);
+      return listener(...args);
     };
     return this.on(event, wrapper);
   }
 
   /** Removes a listener (or every listener of the event when none is given). */
-  off<K extends keyof E>(event: K, listener?: (...args: E[K]) => void): this {
-    if (!listener) {
-      this.#listeners.delete(event);
-      return this;
-    }
-    const list = this.#listeners.get(event);
+  off<K extends keyof E>(event: K, listener?: (...args: E[K]) => unknown): this {
+    const list = this.#lists.get(event);
     if (!list) return this;
-    const index = list.indexOf(listener);
-    if (index !== -1) list.splice(index, 1);
-    if (list.length === 0) this.#listeners.delete(event);
+    list.remove(listener);
+    if (list.size === 0) this.#lists.delete(event);
     return this;
   }
 
   /** Calls every listener of the event; returns whether there was one. */
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
-    const list = this.#listeners.get(event);
+    const list = this.#lists.get(event);
     if (!list) return false;
-    for (const listener of list.length === 1 ? list : list.slice()) {
-      try {
-        listener(...args);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
+    list.call(args, this.onListenerError);
     return true;
   }
 
   /** How many listeners the event has. */
   listenerCount(event: keyof E): number {
-    return this.#listeners.get(event)?.length ?? 0;
+    return this.#lists.get(event)?.size ?? 0;
   }
 
   /** Drops every listener. */
   removeAllListeners(): void {
-    this.#listeners.clear();
+    this.#lists.clear();
   }
 }
 

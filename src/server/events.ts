@@ -1,3 +1,5 @@
+import type { DisconnectReason } from "./types.ts";
+
 /**
  * A map of event names to listener signatures, e.g. `{ "chat:message": (text: string) => void }`.
  * Any object type fits (an `interface` too); members that are not functions take no arguments.
@@ -27,3 +29,30 @@ export type ListenerArgs<Listener> = Listener extends (...args: infer Args) => u
 /** The return type of a listener signature (for client events: the acknowledgement). */
 export type ListenerResult<Listener> = Listener extends (...args: never[]) => infer Result ? Result
   : unknown;
+
+/** Lifecycle events of a server socket. */
+export type SocketLifecycleEvents = {
+  /** The socket is about to leave its rooms; `socket.rooms` is still readable. */
+  disconnecting: [reason: DisconnectReason, description?: unknown];
+  /** The socket is gone. */
+  disconnect: [reason: DisconnectReason, description?: unknown];
+  /** A packet middleware refused a packet. */
+  error: [error: Error];
+  /**
+   * The connection's unsent data fell back to 16 KiB or less after a write found it above
+   * `slowConsumer.maxBufferedBytes` (that `emit` returned false): a good time to send more.
+   */
+  drain: [];
+};
+
+const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set<keyof SocketLifecycleEvents>([
+  "disconnect",
+  "disconnecting",
+  "error",
+  "drain",
+]);
+
+/** Whether `event` names a socket lifecycle event (never a client event for `on`). */
+export function isLifecycleEvent(event: string): event is keyof SocketLifecycleEvents {
+  return LIFECYCLE_EVENTS.has(event);
+}

@@ -81,8 +81,8 @@ export class InMemoryAdapter implements Adapter {
     const frames = encodeSocketPacket(packet);
     const data = notified;
     this.apply(options, (socket) => {
-      socket._notifyOutgoing(data);
-      socket._writeFrames(frames, options.flags);
+      socket._outbox.notify(data);
+      socket._outbox.write(frames, options.flags);
     });
   }
 
@@ -96,14 +96,21 @@ export class InMemoryAdapter implements Adapter {
     const withId: SocketPacket = { ...packet, id };
     const frames = encodeSocketPacket(withId);
     const data = packet.data as unknown[];
-    let count = 0;
+    const reached: AnyServerSocket[] = [];
     this.apply(options, (socket) => {
-      count++;
-      socket._registerAck(id, onAck);
-      socket._notifyOutgoing(data);
-      socket._writeFrames(frames, options.flags);
+      reached.push(socket);
+      socket._acks.expectBroadcast(id, onAck);
+      socket._outbox.notify(data);
+      socket._outbox.write(frames, options.flags);
     });
-    onClientCount(count);
+    onClientCount(reached.length);
+    const timeout = options.flags.timeout;
+    if (timeout !== undefined && reached.length > 0) {
+      // the broadcast reports its own timeout; here the silent sockets stop waiting
+      setTimeout(() => {
+        for (const socket of reached) socket._acks.forget(id);
+      }, timeout);
+    }
   }
 
   fetchSockets(options: BroadcastOptions): Promise<RemoteSocketLike[]> {

@@ -1,3 +1,4 @@
+import { runChainAsync } from "../_internal/chain.ts";
 import { getLogger } from "../_internal/log.ts";
 import { SocketPacketType } from "../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "./adapter.ts";
@@ -5,28 +6,17 @@ import { BroadcastOperator } from "./broadcast.ts";
 import type { Client } from "./client.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./events.ts";
 import type { AdapterFactory } from "./in_memory_adapter.ts";
-import type { RecoveredSession, ResolvedRecovery } from "./recovery.ts";
+import {
+  type ConnectMiddleware,
+  type EventRoute,
+  NamespaceHooks,
+  reportConnectionListenerError,
+} from "./namespace_hooks.ts";
+import { findSession, type ResolvedRecovery } from "./recovery.ts";
 import { type AnyServerSocket, ServerSocket } from "./socket.ts";
 import { RESERVED_EVENTS, type Room, type SocketId } from "./types.ts";
 
-/** A connection middleware: `next()` admits the socket, `next(error)` refuses it. */
-export type ConnectMiddleware = (socket: AnyServerSocket, next: (error?: Error) => void) => void;
-
-/** Receives every event a client sends on a namespace. */
-export type EventHandler = (
-  socket: AnyServerSocket,
-  event: string,
-  args: unknown[],
-  ack: ((...args: unknown[]) => void) | undefined,
-) => void;
-
-/** Hooks shared by a namespace and, for dynamic namespaces, by its parent. */
-export class NamespaceHooks {
-  readonly middlewares: ConnectMiddleware[] = [];
-  readonly connectionListeners: ((socket: AnyServerSocket) => void)[] = [];
-  readonly eventHandlers: EventHandler[] = [];
-  readonly serverSideListeners: Map<string, ((...args: unknown[]) => void)[]> = new Map();
-}
+export type { ConnectMiddleware, EventRoute };
 
 const log = getLogger("server");
 
@@ -65,23 +55,24 @@ export class Namespace<
   }
 
   /**
+   * Routes one client event of this namespace to a handler (used by gateways): its entry in
+   * the namespace's dispatch table. An event has one route at most.
+   */
+  route(event: string, route: EventRoute): this {
+    this.#hooks.route(event, route);
+    return this;
+  }
+
+  /**
    * Listens to `connection` (alias `connect`) with the new socket; any other name listens to
    * events other servers of a cluster send with `serverSideEmit`.
    */
   on(event: string, listener: (...args: never[]) => void): this {
     if (event === "connection" || event === "connect") {
-      this.#hooks.connectionListeners.push(listener as (socket: AnyServerSocket) => void);
-      return this;
+      this.#hooks.connection.add(listener as (socket: AnyServerSocket) => void);
+    } else {
+      this.#hooks.serverSide.on(event, listener as (...args: unknown[]) => void);
     }
-    const list = this.#hooks.serverSideListeners.get(event) ?? [];
-    list.push(listener as (...args: unknown[]) => void);
-    this.#hooks.serverSideListeners.set(event, list);
-    return this;
-  }
-
-  /** Routes every incoming event of this namespace to a handler (used by gateways). */
-  onEvent(handler: EventHandler): this {
-    this.#hooks.eventHandlers.push(handler);
     return this;
   }
 
@@ -182,20 +173,15 @@ export class Namespace<
   /** @internal Delivers an event another server sent with `serverSideEmit`. */
   _onServerSideEmit(args: unknown[]): void {
     const [event, ...rest] = args as [string, ...unknown[]];
-    for (const hooks of this.#allHooks()) {
-      for (const listener of hooks.serverSideListeners.get(event) ?? []) {
-        try {
-          listener(...rest);
-        } catch (error) {
-          log.error("a serverSideEmit listener threw", { event, error });
-        }
-      }
-    }
+    this.parentHooks?.serverSide.emit(event, ...rest);
+    this.#hooks.serverSide.emit(event, ...rest);
   }
 
   /** @internal Admits a client to this namespace through the middlewares. */
   async _add(client: Client, auth: Record<string, unknown>): Promise<void> {
-    const session = await this.#restoreSession(auth);
+    const session = this.recovery === undefined
+      ? undefined
+      : await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid));
     const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
     const skip = session !== undefined && this.recovery?.skipMiddlewares === true;
     const error = skip ? undefined : await this.#runMiddlewares(socket);
@@ -217,15 +203,8 @@ export class Namespace<
     this.sockets.set(socket.id, socket as unknown as ServerSocket<EmitEvents, SocketData>);
     client.add(socket);
     socket._onconnect();
-    for (const hooks of this.#allHooks()) {
-      for (const listener of hooks.connectionListeners) {
-        try {
-          listener(socket);
-        } catch (error) {
-          log.error("a connection listener threw", { nsp: this.name, error });
-        }
-      }
-    }
+    this.parentHooks?.connection.call([socket], reportConnectionListenerError);
+    this.#hooks.connection.call([socket], reportConnectionListenerError);
   }
 
   /** @internal Forgets a disconnected socket. */
@@ -233,16 +212,9 @@ export class Namespace<
     this.sockets.delete(socket.id);
   }
 
-  /** @internal Hands an incoming event to the namespace's handlers. */
-  _dispatch(
-    socket: AnyServerSocket,
-    event: string,
-    args: unknown[],
-    ack: ((...args: unknown[]) => void) | undefined,
-  ): void {
-    for (const hooks of this.#allHooks()) {
-      for (const handler of hooks.eventHandlers) handler(socket, event, args, ack);
-    }
+  /** @internal The route of an event: this namespace's, else its parent's. */
+  _route(event: string): EventRoute | undefined {
+    return this.#hooks.routes.get(event) ?? this.parentHooks?.routes.get(event);
   }
 
   /** @internal The next acknowledgement id of this namespace. */
@@ -250,41 +222,11 @@ export class Namespace<
     return this.#ackIds++;
   }
 
-  /** The session a CONNECT's `pid` and `offset` name, when recovery is on and it is held. */
-  async #restoreSession(auth: Record<string, unknown>): Promise<RecoveredSession | undefined> {
-    const { pid, offset } = auth;
-    if (this.recovery === undefined || typeof pid !== "string" || typeof offset !== "string") {
-      return undefined;
-    }
-    try {
-      const session = await this.adapter.restoreSession?.(pid, offset);
-      if (session && this.sockets.has(session.sid)) return undefined;
-      if (session) log.debug("connection state recovered", { nsp: this.name, sid: session.sid });
-      return session ?? undefined;
-    } catch (error) {
-      log.error("could not restore a session", { nsp: this.name, error });
-      return undefined;
-    }
-  }
-
-  #allHooks(): NamespaceHooks[] {
-    return this.parentHooks ? [this.parentHooks, this.#hooks] : [this.#hooks];
-  }
-
-  async #runMiddlewares(socket: AnyServerSocket): Promise<Error | undefined> {
-    for (const hooks of this.#allHooks()) {
-      for (const middleware of hooks.middlewares) {
-        const error = await new Promise<Error | undefined>((resolve) => {
-          try {
-            middleware(socket, (error) => resolve(error));
-          } catch (error) {
-            resolve(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-        if (error) return error instanceof Error ? error : new Error(String(error));
-      }
-    }
-    return undefined;
+  /** The connection middlewares (the parent's first), stopped by the first refusal. */
+  #runMiddlewares(socket: AnyServerSocket): Promise<Error | undefined> {
+    const own = this.#hooks.middlewares;
+    const steps = this.parentHooks ? [...this.parentHooks.middlewares, ...own] : own;
+    return runChainAsync(steps, socket, "connection refused");
   }
 
   #operator(): BroadcastOperator<EmitEvents, SocketData> {

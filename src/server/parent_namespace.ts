@@ -1,6 +1,7 @@
 import type { RemoteSocketLike } from "./adapter.ts";
 import type { BroadcastOperator } from "./broadcast.ts";
-import type { ConnectMiddleware, EventHandler, Namespace, NamespaceHooks } from "./namespace.ts";
+import type { Namespace } from "./namespace.ts";
+import type { ConnectMiddleware, EventRoute, NamespaceHooks } from "./namespace_hooks.ts";
 import type { NamespaceMatcher } from "./server.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { Room } from "./types.ts";
@@ -40,15 +41,13 @@ export class ParentNamespace {
 
   /** Listens to `connection` on every child. */
   on(event: "connection" | "connect", listener: (socket: AnyServerSocket) => void): this {
-    if (event === "connection" || event === "connect") {
-      this.hooks.connectionListeners.push(listener);
-    }
+    if (event === "connection" || event === "connect") this.hooks.connection.add(listener);
     return this;
   }
 
-  /** Routes every incoming event of every child to a handler. */
-  onEvent(handler: EventHandler): this {
-    this.hooks.eventHandlers.push(handler);
+  /** Routes one client event of every child to a handler (used by gateways). */
+  route(event: string, route: EventRoute): this {
+    this.hooks.route(event, route);
     return this;
   }
 

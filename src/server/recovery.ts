@@ -5,7 +5,11 @@
  * @module
  */
 import { generateId } from "../_internal/ids.ts";
+import { getLogger } from "../_internal/log.ts";
+import type { Adapter } from "./adapter.ts";
 import type { BroadcastOptions, DisconnectReason, Room, SocketId } from "./types.ts";
+
+const log = getLogger("server");
 
 /**
  * The `connectionStateRecovery` option: a client that lost its connection for a recoverable
@@ -64,6 +68,41 @@ export const RECOVERABLE_REASONS: ReadonlySet<DisconnectReason> = new Set<Discon
   "server shutting down",
   "forced server close",
 ]);
+
+/** Hands a disconnected socket's session to the adapter to keep; failures are only logged. */
+export function persistSession(adapter: Adapter, session: SessionToPersist): void {
+  try {
+    const persisted = adapter.persistSession?.(session);
+    if (persisted instanceof Promise) {
+      persisted.catch((error) => log.error("could not persist a session", { error }));
+    }
+  } catch (error) {
+    log.error("could not persist a session", { sid: session.sid, error });
+  }
+}
+
+/**
+ * The session a CONNECT's `pid` and `offset` name, when the adapter still holds it and no
+ * connected socket has its id; undefined otherwise (failures are logged).
+ */
+export async function findSession(
+  adapter: Adapter,
+  nsp: string,
+  auth: Record<string, unknown>,
+  isConnected: (sid: SocketId) => boolean,
+): Promise<RecoveredSession | undefined> {
+  const { pid, offset } = auth;
+  if (typeof pid !== "string" || typeof offset !== "string") return undefined;
+  try {
+    const session = await adapter.restoreSession?.(pid, offset);
+    if (!session || isConnected(session.sid)) return undefined;
+    log.debug("connection state recovered", { nsp, sid: session.sid });
+    return session;
+  } catch (error) {
+    log.error("could not restore a session", { nsp, error });
+    return undefined;
+  }
+}
 
 /** Makes unique, increasing offsets: a random prefix per generator, then a counter. */
 export class OffsetGenerator {

@@ -10,7 +10,8 @@ import {
   resolveSocketLimits,
   type SlowConsumerOptions,
 } from "./limits.ts";
-import { Namespace, NamespaceHooks } from "./namespace.ts";
+import { Namespace } from "./namespace.ts";
+import { NamespaceHooks } from "./namespace_hooks.ts";
 import { ParentNamespace } from "./parent_namespace.ts";
 import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
 

@@ -4,21 +4,25 @@ import { getLogger } from "../_internal/log.ts";
 import type { EngineSocket } from "../engine/session.ts";
 import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import { type Ack, AckRegistry } from "./acks.ts";
 import type { Adapter } from "./adapter.ts";
 import { BroadcastOperator } from "./broadcast.ts";
-import type { Client, Frames } from "./client.ts";
-import type {
-  AnyListener,
-  DefaultEventsMap,
-  EventNames,
-  EventParams,
-  EventsMap,
-  PacketMiddleware,
+import type { Client } from "./client.ts";
+import {
+  type AnyListener,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventParams,
+  type EventsMap,
+  isLifecycleEvent,
+  type PacketMiddleware,
+  type SocketLifecycleEvents,
 } from "./events.ts";
 import { buildHandshake } from "./handshake.ts";
 import type { Namespace } from "./namespace.ts";
-import { TokenBucket } from "./rate_limit.ts";
-import { RECOVERABLE_REASONS, type RecoveredSession } from "./recovery.ts";
+import { persistSession, RECOVERABLE_REASONS, type RecoveredSession } from "./recovery.ts";
+import { reportListenerError, SocketInbox } from "./socket_inbox.ts";
+import { SocketOutbox } from "./socket_outbox.ts";
 import {
   type BroadcastFlags,
   type DisconnectReason,
@@ -28,43 +32,11 @@ import {
   type SocketId,
 } from "./types.ts";
 
-/** Lifecycle events of a server socket. */
-export type SocketLifecycleEvents = {
-  /** The socket is about to leave its rooms; `socket.rooms` is still readable. */
-  disconnecting: [reason: DisconnectReason, description?: unknown];
-  /** The socket is gone. */
-  disconnect: [reason: DisconnectReason, description?: unknown];
-  /** A packet middleware refused a packet. */
-  error: [error: Error];
-  /**
-   * The connection's unsent data fell back to 16 KiB or less after a write found it above
-   * `slowConsumer.maxBufferedBytes` (that `emit` returned false): a good time to send more.
-   */
-  drain: [];
-};
-
-const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set<keyof SocketLifecycleEvents>([
-  "disconnect",
-  "disconnecting",
-  "error",
-  "drain",
-]);
-
-function isLifecycleEvent(event: string): event is keyof SocketLifecycleEvents {
-  return LIFECYCLE_EVENTS.has(event);
-}
-
-type Listener = (...args: unknown[]) => void;
-
 /** A socket whatever its event map and data type, as the server internals handle it. */
 // deno-lint-ignore no-explicit-any
 export type AnyServerSocket = ServerSocket<any, any>;
-type Ack = (...args: unknown[]) => void;
 
 const log = getLogger("server");
-const TIMEOUT_ERROR = "operation has timed out";
-/** At most one rate-limit warning per socket per this many ms. */
-const RATE_WARN_MS = 1000;
 
 /**
  * One client's connection to one namespace: emit to it, put it in rooms, acknowledge its
@@ -93,22 +65,14 @@ export class ServerSocket<
   /** The recovered session, until its rooms and missed packets are applied on connect. */
   #session: RecoveredSession | undefined;
 
-  /** Created on the first ack registered (most sockets never ask for one). */
-  #acks: Map<number, Ack> | undefined;
-  #timedAcks: Map<number, { timer: ReturnType<typeof setTimeout>; callback: Ack }> | undefined;
+  /** The acknowledgements this socket awaits from its client. */
+  readonly #acks = new AckRegistry();
+  /** Incoming events: rate limit, listeners, middlewares, dispatch. */
+  readonly #inbox: SocketInbox;
   #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } = {};
-  #middlewares: PacketMiddleware[] = [];
-  #anyIncoming: AnyListener[] | undefined;
-  #anyOutgoing: AnyListener[] | undefined;
-  #listeners = new Map<string, Listener[]>();
-  #lifecycle = new Emitter<SocketLifecycleEvents>();
-  /** Frames written before the CONNECT reply; undefined once connected. */
-  #queued: Frames[] | undefined = [];
-  /** The rate limit's bucket; undefined without `rateLimit`. */
-  readonly #bucket: TokenBucket | undefined;
-  /** When the last rate-limit warning was logged, and events over the limit since. */
-  #rateWarnedAt = -Infinity;
-  #overLimit = 0;
+  /** @internal Outgoing packets: held until connected, outgoing listeners, writes. */
+  readonly _outbox: SocketOutbox = new SocketOutbox(this);
+  #lifecycle = new Emitter<SocketLifecycleEvents>(reportListenerError);
 
   /** Built by the namespace when a client connects; not meant to be called directly. */
   constructor(
@@ -132,8 +96,7 @@ export class ServerSocket<
       this.recovered = false;
     }
     this.handshake = buildHandshake(client.conn.request, auth);
-    const limit = client.rateLimit;
-    if (limit) this.#bucket = new TokenBucket(limit.eventsPerSecond, limit.burst, now());
+    this.#inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
   }
 
   /** The Engine.IO connection under this socket. */
@@ -180,13 +143,13 @@ export class ServerSocket<
     if (typeof last === "function") {
       data.pop();
       packet.id = this.nsp._nextAckId();
-      this.#registerAck(packet.id, last as Ack, flags.timeout);
+      this.#acks.expect(packet.id, last as Ack, flags.timeout);
     } else if (this.pid !== undefined && !flags.volatile) {
       // connection state recovery: offset appended, packet kept for a reconnection
       this.adapter.recordPacket?.(packet, { rooms: new Set([this.id]), except: new Set(), flags });
     }
-    this._notifyOutgoing(data);
-    return this._writeFrames(encodeSocketPacket(packet), flags);
+    this._outbox.notify(data);
+    return this._outbox.write(encodeSocketPacket(packet), flags);
   }
 
   /** Sends an event and resolves with the client's acknowledgement (rejects on timeout). */
@@ -254,7 +217,7 @@ export class ServerSocket<
 
   /** Joins a room or rooms. */
   join(rooms: Room | readonly Room[]): void | Promise<void> {
-    if (!this.connected && this.#queued === undefined) return;
+    if (!this.connected && !this._outbox.holding) return;
     return this.adapter.addAll(this.id, new Set(typeof rooms === "string" ? [rooms] : rooms));
   }
 
@@ -273,14 +236,13 @@ export class ServerSocket<
       this.client.disconnectAll();
       return this;
     }
-    this.client.writePacket({ type: SocketPacketType.DISCONNECT, nsp: this.nsp.name }, {});
-    this._onclose("server namespace disconnect");
+    this._disconnectFor();
     return this;
   }
 
   /** Adds a per-packet middleware for incoming events. */
   use(middleware: PacketMiddleware): this {
-    this.#middlewares.push(middleware);
+    this.#inbox.use(middleware);
     return this;
   }
 
@@ -289,87 +251,62 @@ export class ServerSocket<
    * and `drain` (those names never receive client events).
    */
   on(event: string, listener: (...args: unknown[]) => void): this {
-    if (isLifecycleEvent(event)) {
-      this.#lifecycle.on(event, listener as never);
-      return this;
-    }
-    const list = this.#listeners.get(event);
-    if (list) list.push(listener);
-    else this.#listeners.set(event, [listener]);
+    if (isLifecycleEvent(event)) this.#lifecycle.on(event, listener as never);
+    else this.#inbox.on(event, listener);
     return this;
   }
 
   /** Removes a listener added with `on`. */
   off(event: string, listener?: (...args: unknown[]) => void): this {
-    if (isLifecycleEvent(event)) {
-      this.#lifecycle.off(event, listener as never);
-      return this;
-    }
-    const list = this.#listeners.get(event);
-    if (!list) return this;
-    if (!listener) this.#listeners.delete(event);
-    else if (list.includes(listener)) list.splice(list.indexOf(listener), 1);
+    if (isLifecycleEvent(event)) this.#lifecycle.off(event, listener as never);
+    else this.#inbox.off(event, listener);
     return this;
   }
 
   /** Listens to every incoming event. */
   onAny(listener: AnyListener): this {
-    (this.#anyIncoming ??= []).push(listener);
+    this.#inbox.any.add(listener);
     return this;
   }
 
   /** Listens to every incoming event, before the other catch-all listeners. */
   prependAny(listener: AnyListener): this {
-    (this.#anyIncoming ??= []).unshift(listener);
+    this.#inbox.any.prepend(listener);
     return this;
   }
 
   /** Removes a catch-all listener (all of them without an argument). */
   offAny(listener?: AnyListener): this {
-    this.#anyIncoming = removeListener(this.#anyIncoming, listener);
+    this.#inbox.any.remove(listener);
     return this;
   }
 
   /** The catch-all listeners of incoming events. */
   listenersAny(): AnyListener[] {
-    return [...(this.#anyIncoming ?? [])];
+    return this.#inbox.any.snapshot();
   }
 
   /** Listens to every outgoing event. */
   onAnyOutgoing(listener: AnyListener): this {
-    (this.#anyOutgoing ??= []).push(listener);
+    this._outbox.any.add(listener);
     return this;
   }
 
   /** Listens to every outgoing event, before the other outgoing listeners. */
   prependAnyOutgoing(listener: AnyListener): this {
-    (this.#anyOutgoing ??= []).unshift(listener);
+    this._outbox.any.prepend(listener);
     return this;
   }
 
   /** Removes an outgoing catch-all listener (all of them without an argument). */
   offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOutgoing = removeListener(this.#anyOutgoing, listener);
+    this._outbox.any.remove(listener);
     return this;
   }
 
   /** The catch-all listeners of outgoing events. */
   listenersAnyOutgoing(): AnyListener[] {
-    return [...(this.#anyOutgoing ?? [])];
-  }
-
-  /**
-   * @internal Writes encoded frames, holding them until the CONNECT reply is out. False when
-   * they were dropped or the connection is above `slowConsumer.maxBufferedBytes`.
-   */
-  _writeFrames(frames: Frames, flags: BroadcastFlags): boolean {
-    if (this.#queued) {
-      if (flags.volatile) return false;
-      this.#queued.push(frames);
-      return true;
-    }
-    if (!this.connected) return false;
-    return this.client.writeFrames(frames, flags);
+    return this._outbox.any.snapshot();
   }
 
   /** @internal The connection drained after being above `slowConsumer.maxBufferedBytes`. */
@@ -377,45 +314,24 @@ export class ServerSocket<
     if (this.connected) this.#lifecycle.emit("drain");
   }
 
-  /** @internal Registers the callback of a broadcast with acknowledgement. */
-  _registerAck(id: number, callback: Ack): void {
-    (this.#acks ??= new Map()).set(id, callback);
+  /** @internal The acknowledgements this socket awaits (broadcasts register theirs here). */
+  get _acks(): AckRegistry {
+    return this.#acks;
   }
 
-  /** @internal Tells outgoing catch-all listeners about an event. */
-  _notifyOutgoing(data: readonly unknown[]): void {
-    const listeners = this.#anyOutgoing;
-    if (!listeners || listeners.length === 0) return;
-    for (const listener of listeners.slice()) {
-      callSafely(() => listener(...(data as [string, ...unknown[]])));
-    }
-  }
-
-  /** @internal Completes the connection: own room, CONNECT reply, then what was queued. */
+  /** @internal Completes the connection: own room, CONNECT reply, then what was held. */
   _onconnect(): void {
     this.connected = true;
     const session = this.#session;
     this.#session = undefined;
     this.adapter.addAll(this.id, new Set([this.id, ...(session?.rooms ?? [])]));
-    this.client.writePacket(
-      {
-        type: SocketPacketType.CONNECT,
-        nsp: this.nsp.name,
-        data: this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid },
-      },
-      {},
-    );
-    for (const data of session?.missedPackets ?? []) {
-      this.client.writePacket({ type: SocketPacketType.EVENT, nsp: this.nsp.name, data }, {});
-    }
-    const queued = this.#queued ?? [];
-    this.#queued = undefined;
-    for (const frames of queued) this.client.writeFrames(frames, {});
+    const reply = this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid };
+    this._outbox.open(reply, session?.missedPackets ?? []);
   }
 
   /** @internal Abandons a socket whose connection was refused. */
   _abandon(): void {
-    this.#queued = undefined;
+    this._outbox.abandon();
     this.adapter.delAll(this.id);
   }
 
@@ -424,12 +340,13 @@ export class ServerSocket<
     switch (packet.type) {
       case SocketPacketType.EVENT:
       case SocketPacketType.BINARY_EVENT:
-        if (this.#bucket !== undefined && !this.#withinRateLimit(this.#bucket, packet)) return;
-        this.#onevent(packet);
+        this.#inbox.receive(packet);
         return;
       case SocketPacketType.ACK:
       case SocketPacketType.BINARY_ACK:
-        this.#onack(packet);
+        if (!this.#acks.settle(packet.id!, packet.data as unknown[])) {
+          log.debug("acknowledgement for an unknown id", { sid: this.id, id: packet.id });
+        }
         return;
       case SocketPacketType.DISCONNECT:
         this._onclose("client namespace disconnect");
@@ -442,192 +359,28 @@ export class ServerSocket<
     if (!this.connected) return;
     log.debug("socket disconnected", { sid: this.id, nsp: this.nsp.name, reason, description });
     this.#lifecycle.emit("disconnecting", reason, description);
-    if (this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) this.#persist();
+    if (this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
+      persistSession(this.adapter, {
+        sid: this.id,
+        pid: this.pid,
+        rooms: [...this.rooms],
+        data: this.data,
+      });
+    }
     this.adapter.delAll(this.id);
     this.nsp._remove(this);
     this.client.remove(this);
     this.connected = false;
-    this.#acks?.clear();
-    const timedAcks = this.#timedAcks;
-    if (timedAcks) {
-      for (const { timer, callback } of timedAcks.values()) {
-        clearTimeout(timer);
-        callSafely(() => callback(new Error("socket has been disconnected")));
-      }
-      timedAcks.clear();
-    }
+    this.#acks.clear(new Error("socket has been disconnected"));
     this.#lifecycle.emit("disconnect", reason, description);
     this.#lifecycle.removeAllListeners();
-    this.#listeners.clear();
+    this.#inbox.clear();
   }
 
-  /** Keeps the session for a reconnection (connection state recovery). */
-  #persist(): void {
-    try {
-      const persisted = this.adapter.persistSession?.({
-        sid: this.id,
-        pid: this.pid!,
-        rooms: [...this.rooms],
-        data: this.data,
-      });
-      if (persisted instanceof Promise) {
-        persisted.catch((error) => log.error("could not persist a session", { error }));
-      }
-    } catch (error) {
-      log.error("could not persist a session", { sid: this.id, error });
-    }
-  }
-
-  /** Spends a token for an incoming event; false when the event must not be handled. */
-  #withinRateLimit(bucket: TokenBucket, packet: SocketPacket): boolean {
-    const at = now();
-    if (bucket.take(at)) return true;
-    const { action, eventsPerSecond, burst } = this.client.rateLimit!;
-    const event = (packet.data as unknown[])[0];
-    if (action === "disconnect") {
-      log.warn("rate limit exceeded: socket disconnected", {
-        sid: this.id,
-        nsp: this.nsp.name,
-        address: this.handshake.address,
-        event,
-        eventsPerSecond,
-        burst,
-      });
-      this.client.writePacket({ type: SocketPacketType.DISCONNECT, nsp: this.nsp.name }, {});
-      this._onclose("server namespace disconnect", "rate limit exceeded");
-      return false;
-    }
-    this.#overLimit++;
-    if (at - this.#rateWarnedAt >= RATE_WARN_MS) {
-      log.warn(
-        action === "drop" ? "rate limit exceeded: events dropped" : "rate limit exceeded",
-        {
-          sid: this.id,
-          nsp: this.nsp.name,
-          address: this.handshake.address,
-          event,
-          overLimit: this.#overLimit,
-          eventsPerSecond,
-          burst,
-        },
-      );
-      this.#rateWarnedAt = at;
-      this.#overLimit = 0;
-    }
-    return action === "warn";
-  }
-
-  #onevent(packet: SocketPacket): void {
-    const args = packet.data as unknown[];
-    const event = args[0] as string;
-    const ack = packet.id === undefined ? undefined : this.#ackFor(packet.id);
-    const listeners = this.#anyIncoming;
-    if (listeners && listeners.length > 0) {
-      for (const listener of listeners.slice()) {
-        callSafely(() => listener(...(args as [string, ...unknown[]]), ...(ack ? [ack] : [])));
-      }
-    }
-    if (this.#middlewares.length === 0) {
-      this.#dispatch(event, args.slice(1), ack);
-      return;
-    }
-    const withAck = ack ? [...args, ack] : [...args];
-    this.#runMiddlewares(withAck, (error) => {
-      if (error) {
-        this.#onerror(error);
-        return;
-      }
-      // as in the reference, what the middlewares left in the array is what gets dispatched
-      const [name, ...rest] = withAck;
-      const kept = ack !== undefined && rest[rest.length - 1] === ack
-        ? rest.pop() as Ack
-        : undefined;
-      this.#dispatch(name as string, rest, kept);
-    });
-  }
-
-  #dispatch(event: string, args: unknown[], ack: Ack | undefined): void {
-    if (!this.connected) return;
-    if (RESERVED_EVENTS.has(event)) {
-      log.warn("reserved event name from a client", { event, sid: this.id });
-      return;
-    }
-    this.nsp._dispatch(this, event, args, ack);
-    const listeners = this.#listeners.get(event);
-    if (!listeners) return;
-    const callArgs = ack ? [...args, ack] : args;
-    for (const listener of listeners.slice()) callSafely(() => listener(...callArgs));
-  }
-
-  #runMiddlewares(event: unknown[], done: (error?: Error) => void): void {
-    const middlewares = this.#middlewares.slice();
-    const step = (index: number) => {
-      if (index === middlewares.length) return done();
-      let called = false;
-      try {
-        middlewares[index](event, (error) => {
-          if (called) return;
-          called = true;
-          if (error) done(error);
-          else step(index + 1);
-        });
-      } catch (error) {
-        if (!called) done(error instanceof Error ? error : new Error(String(error)));
-      }
-    };
-    step(0);
-  }
-
-  #onerror(error: Error): void {
-    if (this.#lifecycle.listenerCount("error") > 0) this.#lifecycle.emit("error", error);
-    else log.debug("packet middleware refused an event", { sid: this.id, error: error.message });
-  }
-
-  #ackFor(id: number): Ack {
-    let sent = false;
-    return (...args: unknown[]) => {
-      if (sent || !this.connected) return;
-      // encode first: data that cannot be encoded throws and leaves the ack unsent
-      const frames = encodeSocketPacket({
-        type: SocketPacketType.ACK,
-        nsp: this.nsp.name,
-        id,
-        data: args,
-      });
-      sent = true;
-      this.client.writeFrames(frames, {});
-    };
-  }
-
-  #onack(packet: SocketPacket): void {
-    const id = packet.id!;
-    const ack = this.#acks?.get(id);
-    if (!ack) {
-      log.debug("acknowledgement for an unknown id", { sid: this.id, id });
-      return;
-    }
-    this.#acks!.delete(id);
-    callSafely(() => ack(...(packet.data as unknown[])));
-  }
-
-  #registerAck(id: number, callback: Ack, timeout: number | undefined): void {
-    const acks = this.#acks ??= new Map();
-    if (timeout === undefined) {
-      acks.set(id, callback);
-      return;
-    }
-    const timedAcks = this.#timedAcks ??= new Map();
-    const timer = setTimeout(() => {
-      acks.delete(id);
-      timedAcks.delete(id);
-      callSafely(() => callback(new Error(TIMEOUT_ERROR)));
-    }, timeout);
-    timedAcks.set(id, { timer, callback });
-    acks.set(id, (...args: unknown[]) => {
-      clearTimeout(timer);
-      timedAcks.delete(id);
-      callback(null, ...args);
-    });
+  /** @internal Disconnects from the namespace on the server's initiative, for `description`. */
+  _disconnectFor(description?: string): void {
+    this.client.writePacket({ type: SocketPacketType.DISCONNECT, nsp: this.nsp.name }, {});
+    this._onclose("server namespace disconnect", description);
   }
 
   #takeFlags(): BroadcastFlags {
@@ -638,28 +391,5 @@ export class ServerSocket<
 
   #operator(): BroadcastOperator<EmitEvents, SocketData> {
     return new BroadcastOperator(this.nsp, new Set(), new Set([this.id]), this.#takeFlags());
-  }
-}
-
-function removeListener(
-  list: AnyListener[] | undefined,
-  listener: AnyListener | undefined,
-): AnyListener[] | undefined {
-  if (!list || !listener) return undefined;
-  const index = list.indexOf(listener);
-  if (index !== -1) list.splice(index, 1);
-  return list;
-}
-
-/** A monotonic clock in ms. */
-function now(): number {
-  return performance.now();
-}
-
-function callSafely(call: () => void): void {
-  try {
-    call();
-  } catch (error) {
-    log.error("a socket listener threw", { error });
   }
 }

@@ -1,0 +1,184 @@
+import { getLogger } from "../_internal/log.ts";
+import type { StandardSchemaIssue, StandardSchemaV1 } from "../_internal/standard_schema.ts";
+import type { Ack } from "../server/acks.ts";
+import type { EventRoute } from "../server/namespace_hooks.ts";
+import type { AnyServerSocket } from "../server/socket.ts";
+import type { AckArgs, EventContext } from "./types.ts";
+
+/** A gateway's handler as the dispatcher calls it. */
+export type HandlerFn = (
+  this: EventContext,
+  socket: AnyServerSocket,
+  ...args: unknown[]
+) => unknown;
+
+/** One event of a gateway: its handler, and the schema validating its first argument. */
+export interface GatewayEntry {
+  readonly schema?: StandardSchemaV1;
+  readonly handler: HandlerFn;
+}
+
+/** Where a gateway's failures go: logged, then to its `onError` hook. */
+export type FailureReport = (error: unknown, socket: AnyServerSocket, event: string) => void;
+
+const ACK_ARGS = Symbol("sio.ackArgs");
+const log = getLogger("gateway");
+
+/** Marks several acknowledgement arguments (see `ackArgs`). */
+export function markAckArgs(args: unknown[]): AckArgs {
+  return { args, [ACK_ARGS]: true } as AckArgs;
+}
+
+/**
+ * The dispatcher of one gateway: builds the route of each of its events for the namespace's
+ * dispatch table. A route validates the event's first argument (when the entry has a schema),
+ * runs the handler and turns its result (or error) into the acknowledgement. Events of one
+ * socket are handled in arrival order: while an asynchronous validation is pending, that
+ * socket's later events wait behind it.
+ */
+export function createDispatcher(report: FailureReport): (
+  event: string,
+  entry: GatewayEntry,
+) => EventRoute {
+  /** The socket's pending asynchronous validation, which later events wait for. */
+  const pending = new WeakMap<AnyServerSocket, Promise<void>>();
+
+  const queue = (socket: AnyServerSocket, started: Promise<void>): void => {
+    pending.set(socket, started);
+    void started.finally(() => {
+      if (pending.get(socket) === started) pending.delete(socket);
+    });
+  };
+
+  /** Runs one event; returns a promise only while an async validation holds later events. */
+  const handle = (
+    event: string,
+    entry: GatewayEntry,
+    socket: AnyServerSocket,
+    args: unknown[],
+    ack: Ack | undefined,
+  ): Promise<void> | undefined => {
+    if (!entry.schema) {
+      invoke(entry.handler, socket, event, args, ack);
+      return undefined;
+    }
+    let outcome;
+    try {
+      outcome = entry.schema["~standard"].validate(args[0]);
+    } catch (error) {
+      fail(error, socket, event, ack);
+      return undefined;
+    }
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (result) => afterValidation(result, entry.handler, socket, event, args, ack),
+        (error) => fail(error, socket, event, ack),
+      );
+    }
+    afterValidation(outcome, entry.handler, socket, event, args, ack);
+    return undefined;
+  };
+
+  const afterValidation = (
+    result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> } | undefined,
+    handler: HandlerFn,
+    socket: AnyServerSocket,
+    event: string,
+    args: unknown[],
+    ack: Ack | undefined,
+  ): void => {
+    if (typeof result !== "object" || result === null) {
+      fail(new TypeError("the schema returned no Standard Schema result"), socket, event, ack);
+      return;
+    }
+    if (result.issues) {
+      log.warn("event failed validation", {
+        event,
+        sid: socket.id,
+        address: socket.handshake.address,
+      });
+      const issues = result.issues.map(describeIssue);
+      respond(ack, { error: "validation", issues }, socket, event);
+      return;
+    }
+    invoke(handler, socket, event, [result.value, ...args.slice(1)], ack);
+  };
+
+  const invoke = (
+    handler: HandlerFn,
+    socket: AnyServerSocket,
+    event: string,
+    args: unknown[],
+    ack: Ack | undefined,
+  ): void => {
+    let result: unknown;
+    try {
+      result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
+    } catch (error) {
+      fail(error, socket, event, ack);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value) => respond(ack, value, socket, event),
+        (error) => fail(error, socket, event, ack),
+      );
+      return;
+    }
+    respond(ack, result, socket, event);
+  };
+
+  /** Sends the handler's result as the acknowledgement; one that cannot be encoded fails. */
+  const respond = (
+    ack: Ack | undefined,
+    value: unknown,
+    socket: AnyServerSocket,
+    event: string,
+  ) => {
+    if (!ack) return;
+    try {
+      if (value === undefined) ack();
+      else if (isAckArgs(value)) ack(...value.args);
+      else ack(value);
+    } catch (error) {
+      fail(error, socket, event, ack);
+    }
+  };
+
+  /** Reports a failure and acknowledges `{ error }` if the client asked for an ack. */
+  const fail = (error: unknown, socket: AnyServerSocket, event: string, ack: Ack | undefined) => {
+    report(error, socket, event);
+    try {
+      ack?.({ error: errorMessage(error) });
+    } catch (ackError) {
+      log.error("could not send the error acknowledgement", { event, error: ackError });
+    }
+  };
+
+  return (event, entry) => (socket, args, ack) => {
+    const previous = pending.get(socket);
+    if (previous) {
+      queue(socket, previous.then(() => handle(event, entry, socket, args, ack)));
+      return;
+    }
+    const started = handle(event, entry, socket, args, ack);
+    if (started) queue(socket, started);
+  };
+}
+
+function isAckArgs(value: unknown): value is AckArgs {
+  return typeof value === "object" && value !== null && ACK_ARGS in value;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === "string" ? error : "internal error";
+}
+
+function describeIssue(issue: StandardSchemaIssue): { message: string; path?: PropertyKey[] } {
+  if (!issue.path) return { message: issue.message };
+  const path = issue.path.map((segment) =>
+    typeof segment === "object" && segment !== null ? segment.key : segment
+  );
+  return { message: issue.message, path };
+}

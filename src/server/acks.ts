@@ -1,0 +1,108 @@
+import { callSafely } from "../_internal/call_safely.ts";
+import { getLogger } from "../_internal/log.ts";
+
+/** An acknowledgement callback: the client's (or the server's) answer to one event. */
+export type Ack = (...args: unknown[]) => void;
+
+/** The message of the error an acknowledgement callback gets when its timeout expires. */
+export const ACK_TIMEOUT_MESSAGE = "operation has timed out";
+
+/** The error an acknowledgement callback gets when its timeout expires (one message everywhere). */
+export function ackTimeoutError(): Error {
+  return new Error(ACK_TIMEOUT_MESSAGE);
+}
+
+interface PendingAck {
+  readonly callback: Ack;
+  /** Set for a timed emit: the callback takes an error first. */
+  readonly timer?: ReturnType<typeof setTimeout>;
+}
+
+const log = getLogger("server");
+
+function reportListenerError(error: unknown): void {
+  log.error("an acknowledgement callback threw", { error });
+}
+
+/**
+ * The acknowledgements one socket awaits from its client, by packet id: emits with a callback
+ * (timed or not) and broadcasts with acknowledgements. Created empty; most sockets never ask
+ * for one, so the map is made on first use.
+ */
+export class AckRegistry {
+  #pending: Map<number, PendingAck> | undefined;
+
+  /**
+   * Waits for the client's acknowledgement of packet `id`. Without `timeout`, `callback` gets
+   * the client's arguments; with it, an error first: `null` then the arguments, or a timeout
+   * error alone when none came within `timeout` ms.
+   */
+  expect(id: number, callback: Ack, timeout?: number): void {
+    const pending = this.#pending ??= new Map();
+    if (timeout === undefined) {
+      pending.set(id, { callback });
+      return;
+    }
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      callSafely(callback, [ackTimeoutError()], reportListenerError);
+    }, timeout);
+    pending.set(id, { callback, timer });
+  }
+
+  /**
+   * Waits for the client's acknowledgement of broadcast packet `id`: `callback` gets the
+   * client's arguments. The broadcast keeps its own timer; it calls `forget` when that expires.
+   */
+  expectBroadcast(id: number, callback: Ack): void {
+    (this.#pending ??= new Map()).set(id, { callback });
+  }
+
+  /** Hands the client's acknowledgement to its callback; false when none waits for `id`. */
+  settle(id: number, args: unknown[]): boolean {
+    const entry = this.#pending?.get(id);
+    if (!entry) return false;
+    this.#pending!.delete(id);
+    if (entry.timer === undefined) {
+      callSafely(entry.callback, args, reportListenerError);
+    } else {
+      clearTimeout(entry.timer);
+      callSafely(entry.callback, [null, ...args], reportListenerError);
+    }
+    return true;
+  }
+
+  /** Stops waiting for `id` without calling its callback. */
+  forget(id: number): void {
+    const entry = this.#pending?.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.#pending!.delete(id);
+  }
+
+  /** Stops waiting for everything: timed callbacks get `error`, the others are dropped. */
+  clear(error: Error): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = undefined;
+    for (const entry of pending.values()) {
+      if (entry.timer === undefined) continue;
+      clearTimeout(entry.timer);
+      callSafely(entry.callback, [error], reportListenerError);
+    }
+  }
+}
+
+/**
+ * The callback that acknowledges one client event: it encodes and sends `args` once (`send`
+ * throws for data that cannot be encoded, and the callback stays unused then); later calls, and
+ * calls once `isOpen()` is false, do nothing.
+ */
+export function acknowledgeOnce(send: (args: unknown[]) => void, isOpen: () => boolean): Ack {
+  let sent = false;
+  return (...args: unknown[]) => {
+    if (sent || !isOpen()) return;
+    send(args);
+    sent = true;
+  };
+}

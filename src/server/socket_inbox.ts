@@ -1,0 +1,133 @@
+import { runChain } from "../_internal/chain.ts";
+import { Emitter, ListenerList } from "../_internal/emitter.ts";
+import { getLogger } from "../_internal/log.ts";
+import { encodeSocketPacket } from "../parser/encoder.ts";
+import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import { type Ack, acknowledgeOnce } from "./acks.ts";
+import type { AnyListener, PacketMiddleware, SocketLifecycleEvents } from "./events.ts";
+import type { ResolvedRateLimit } from "./limits.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import type { AnyServerSocket } from "./socket.ts";
+import { RESERVED_EVENTS } from "./types.ts";
+
+const log = getLogger("server");
+
+/** Reports an exception of an application's socket listener. */
+export function reportListenerError(error: unknown): void {
+  log.error("a socket listener threw", { error });
+}
+
+/**
+ * The path of a client's events into one socket: the rate limit, catch-all listeners, packet
+ * middlewares, then the event's route in the namespace's dispatch table and the socket's own
+ * `on` listeners. The acknowledgement callback is made here, once per event that asks for one.
+ */
+export class SocketInbox {
+  readonly #socket: AnyServerSocket;
+  readonly #rateLimiter: RateLimiter | undefined;
+  readonly #lifecycle: Emitter<SocketLifecycleEvents>;
+  #middlewares: PacketMiddleware[] = [];
+  /** Listeners made on first use: most sockets of a gateway never get any. */
+  #any: ListenerList<AnyListener> | undefined;
+  // deno-lint-ignore no-explicit-any
+  #listeners: Emitter<Record<string, any[]>> | undefined;
+
+  constructor(
+    socket: AnyServerSocket,
+    rateLimit: ResolvedRateLimit | undefined,
+    lifecycle: Emitter<SocketLifecycleEvents>,
+  ) {
+    this.#socket = socket;
+    this.#rateLimiter = rateLimit && new RateLimiter(rateLimit);
+    this.#lifecycle = lifecycle;
+  }
+
+  /** The catch-all listeners of incoming events. */
+  get any(): ListenerList<AnyListener> {
+    return this.#any ??= new ListenerList();
+  }
+
+  /** Adds a packet middleware. */
+  use(middleware: PacketMiddleware): void {
+    this.#middlewares.push(middleware);
+  }
+
+  /** Listens to one incoming event. */
+  on(event: string, listener: (...args: unknown[]) => unknown): void {
+    (this.#listeners ??= new Emitter(reportListenerError)).on(event, listener);
+  }
+
+  /** Removes a listener of one incoming event (all of them without one). */
+  off(event: string, listener?: (...args: unknown[]) => unknown): void {
+    this.#listeners?.off(event, listener);
+  }
+
+  /** Handles an EVENT or BINARY_EVENT packet of the socket's namespace. */
+  receive(packet: SocketPacket): void {
+    const args = packet.data as unknown[];
+    if (this.#rateLimiter !== undefined && !this.#admit(this.#rateLimiter, args[0])) return;
+    const ack = packet.id === undefined ? undefined : this.#acknowledger(packet.id);
+    const any = this.#any;
+    if (any !== undefined && any.size > 0) {
+      any.call((ack ? [...args, ack] : args) as [string, ...unknown[]], reportListenerError);
+    }
+    if (this.#middlewares.length === 0) {
+      this.#dispatch(args[0] as string, args.slice(1), ack);
+      return;
+    }
+    const withAck = ack ? [...args, ack] : [...args];
+    runChain(this.#middlewares, withAck, (error) => {
+      if (error) return this.#refused(error);
+      // as in the reference, what the middlewares left in the array is what gets dispatched
+      const [name, ...rest] = withAck;
+      const kept = ack !== undefined && rest[rest.length - 1] === ack
+        ? rest.pop() as Ack
+        : undefined;
+      this.#dispatch(name as string, rest, kept);
+    });
+  }
+
+  /** Drops every listener (the socket disconnected). */
+  clear(): void {
+    this.#listeners = undefined;
+  }
+
+  /** Hands an event to its route in the namespace's dispatch table, then to `on` listeners. */
+  #dispatch(event: string, args: unknown[], ack: Ack | undefined): void {
+    const socket = this.#socket;
+    if (!socket.connected) return;
+    if (RESERVED_EVENTS.has(event)) {
+      log.warn("reserved event name from a client", { event, sid: socket.id });
+      return;
+    }
+    socket.nsp._route(event)?.(socket, args, ack);
+    this.#listeners?.emit(event, ...(ack ? [...args, ack] : args));
+  }
+
+  /** A packet middleware refused an event: the socket's "error" listeners hear it. */
+  #refused(error: Error): void {
+    if (this.#lifecycle.listenerCount("error") > 0) this.#lifecycle.emit("error", error);
+    else log.debug("packet middleware refused an event", { sid: this.#socket.id, error });
+  }
+
+  /** Applies the rate limit to an incoming event; false when it must not be handled. */
+  #admit(limiter: RateLimiter, event: unknown): boolean {
+    const verdict = limiter.admit(this.#socket, event);
+    if (verdict === "handle") return true;
+    if (verdict === "disconnect") this.#socket._disconnectFor("rate limit exceeded");
+    return false;
+  }
+
+  /** The callback acknowledging client packet `id`, usable once, while connected. */
+  #acknowledger(id: number): Ack {
+    const socket = this.#socket;
+    return acknowledgeOnce(
+      (args) =>
+        socket.client.writeFrames(
+          encodeSocketPacket({ type: SocketPacketType.ACK, nsp: socket.nsp.name, id, data: args }),
+          {},
+        ),
+      () => socket.connected,
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import { ListenerList } from "../_internal/emitter.ts";
+import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import type { Frames } from "./client.ts";
+import type { AnyListener } from "./events.ts";
+import type { AnyServerSocket } from "./socket.ts";
+import { reportListenerError } from "./socket_inbox.ts";
+import type { BroadcastFlags } from "./types.ts";
+
+/**
+ * The path of packets out of one socket: held until the CONNECT reply is out (a connection
+ * listener may emit before it), shown to outgoing catch-all listeners, then written to the
+ * connection under its slow-consumer policy.
+ */
+export class SocketOutbox {
+  readonly #socket: AnyServerSocket;
+  /** Frames written before the CONNECT reply; undefined once it is out. */
+  #held: Frames[] | undefined = [];
+  /** Made on first use: most sockets never get one. */
+  #any: ListenerList<AnyListener> | undefined;
+
+  constructor(socket: AnyServerSocket) {
+    this.#socket = socket;
+  }
+
+  /** Whether the CONNECT reply is not out yet (nor the socket abandoned). */
+  get holding(): boolean {
+    return this.#held !== undefined;
+  }
+
+  /** The catch-all listeners of outgoing events. */
+  get any(): ListenerList<AnyListener> {
+    return this.#any ??= new ListenerList();
+  }
+
+  /** Tells outgoing catch-all listeners about an event. */
+  notify(data: readonly unknown[]): void {
+    const any = this.#any;
+    if (any !== undefined && any.size > 0) {
+      any.call(data as [string, ...unknown[]], reportListenerError);
+    }
+  }
+
+  /**
+   * Writes encoded frames, holding them until the CONNECT reply is out. False when they were
+   * dropped or the connection is above `slowConsumer.maxBufferedBytes`.
+   */
+  write(frames: Frames, flags: BroadcastFlags): boolean {
+    const held = this.#held;
+    if (held) {
+      if (flags.volatile) return false;
+      held.push(frames);
+      return true;
+    }
+    if (!this.#socket.connected) return false;
+    return this.#socket.client.writeFrames(frames, flags);
+  }
+
+  /** Sends the CONNECT reply, then the events a recovered session missed, then what was held. */
+  open(reply: SocketPacket["data"], missed: readonly unknown[][]): void {
+    const { client, nsp } = this.#socket;
+    client.writePacket({ type: SocketPacketType.CONNECT, nsp: nsp.name, data: reply }, {});
+    for (const data of missed) {
+      client.writePacket({ type: SocketPacketType.EVENT, nsp: nsp.name, data }, {});
+    }
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const frames of held) client.writeFrames(frames, {});
+  }
+
+  /** Drops what was held: the connection was refused. */
+  abandon(): void {
+    this.#held = undefined;
+  }
+}

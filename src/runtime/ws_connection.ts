@@ -22,9 +22,9 @@ export interface ReadyStates {
 export const STANDARD_READY_STATES: ReadyStates = { CONNECTING: 0, OPEN: 1 };
 
 /**
- * Wraps a runtime's WebSocket as the `WsConnection` a transport writes to. Sends on a socket
- * that is no longer open are dropped and a close of a closing or closed socket is ignored,
- * because the transport may still flush or close after the peer has gone.
+ * Wraps a runtime's WebSocket as the `WsConnection` a transport writes to. The transport may
+ * still flush or close after the peer has gone, and runtimes throw or error on a send to a
+ * socket that is not open, so such sends are dropped and a repeated close is ignored.
  */
 export function toWsConnection(
   socket: RuntimeSocket,

@@ -11,15 +11,16 @@
  * ```
  * @module
  */
-export { createEngineServer } from "./src/engine_server.ts";
-export type { EngineIoServer, EngineServerOptions, HonoApp } from "./src/engine_server.ts";
+export { createEngineServer } from "./src/create_engine_server.ts";
+export type { EngineIoServer, EngineServerOptions } from "./src/create_engine_server.ts";
 export type {
   CookieOptions,
   CorsOptions,
+  HonoApp,
   HonoContextLike,
   HonoLike,
   HttpOptions,
-} from "./src/app.ts";
+} from "./src/http/types.ts";
 export type { EngineProtocolOptions } from "./src/engine/options.ts";
 export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
 export type { EngineServerEvents } from "./src/engine/server.ts";

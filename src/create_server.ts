@@ -1,19 +1,7 @@
-import { Hono } from "hono";
-import {
-  type CookieOptions,
-  type CorsOptions,
-  createEngineHandler,
-  endpointPath,
-  type HonoLike,
-} from "./app.ts";
-import type { HonoApp } from "./engine_server.ts";
 import type { Gateway } from "./gateway/types.ts";
-import {
-  BUN_BACKPRESSURE_LIMIT,
-  type BunWebSocketHandlers,
-  createBunWebSocketHandlers,
-} from "./runtime/bun.ts";
-import { selectRuntime } from "./runtime/select.ts";
+import { mountEndpoint } from "./http/mount.ts";
+import type { CookieOptions, CorsOptions, HonoApp, HonoLike } from "./http/types.ts";
+import { BUN_BACKPRESSURE_LIMIT, type BunWebSocketHandlers } from "./runtime/bun.ts";
 import type { RemoteSocketLike } from "./server/adapter.ts";
 import type { BroadcastOperator } from "./server/broadcast.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./server/events.ts";
@@ -147,24 +135,22 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     if (typeof namespace === "string") gateway.install(server.of(namespace));
     else gateway.install(server.of(namespace));
   }
-  const path = options.path ?? "/socket.io/";
-  const handler = createEngineHandler(server.engine, {
-    path,
-    cors: options.cors,
-    cookie: options.cookie,
-    allowRequest: options.allowRequest,
-  }, selectRuntime);
-  const app = new Hono();
-  app.all(endpointPath(path), handler);
+  const endpoint = mountEndpoint(
+    server.engine,
+    {
+      path: options.path ?? "/socket.io/",
+      cors: options.cors,
+      cookie: options.cookie,
+      allowRequest: options.allowRequest,
+    },
+    bunBackpressureLimit(server.options.slowConsumer.hardLimitBytes),
+  );
   const main = () => server.of("/") as unknown as Namespace<ServerEvents>;
   const io: SocketIoServer<ServerEvents> = {
-    app,
-    fetch: (request, env) => app.fetch(request, env),
-    websocket: createBunWebSocketHandlers(
-      server.engine.options.maxHttpBufferSize,
-      bunBackpressureLimit(server.options.slowConsumer.hardLimitBytes),
-    ),
-    path,
+    app: endpoint.app,
+    fetch: endpoint.fetch,
+    websocket: endpoint.websocket,
+    path: endpoint.path,
     get sockets() {
       return main();
     },
@@ -182,7 +168,7 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     socketsLeave: (room) => main().socketsLeave(room),
     disconnectSockets: (close) => main().disconnectSockets(close),
     serverSideEmit: (event, ...args) => main().serverSideEmit(event, ...args),
-    attach: (target) => void target.all(endpointPath(path), handler),
+    attach: endpoint.attach,
     close: () => server.close(),
   };
   socketServers.set(io, server);

@@ -20,8 +20,8 @@ const CLOSE_TIMEOUT_MS = 30_000;
 
 /**
  * The long-polling transport. A GET parks until packets are sent (the transport is writable
- * only while one is parked); a POST carries a payload in. HTTP lives in app.ts: this class
- * only sees request bodies, abort signals and the payload strings it returns.
+ * only while one is parked); a POST carries a payload in. HTTP lives in http/polling.ts: this
+ * class only sees request bodies, abort signals and the payload strings it returns.
  */
 export class PollingTransport implements Transport {
   readonly name = "polling";

@@ -1,6 +1,7 @@
-import type { RuntimeBinding } from "../app.ts";
 import type { WsConnection, WsHandlers } from "../engine/transport.ts";
+import type { RuntimeBinding } from "./binding.ts";
 import { guard } from "./guard.ts";
+import { toWsConnection } from "./ws_connection.ts";
 
 /** The part of Bun's `Server` we use. */
 export interface BunServerLike {
@@ -103,17 +104,7 @@ export function createBunWebSocketHandlers(
     backpressureLimit,
     closeOnBackpressureLimit: true,
     open: guard("bun open", (ws: BunWebSocketLike) => {
-      const connection: WsConnection = {
-        send(data) {
-          if (ws.readyState === 1) ws.send(data);
-        },
-        close(code, reason) {
-          if (ws.readyState === 1 || ws.readyState === 0) ws.close(code, reason);
-        },
-        get bufferedAmount() {
-          return ws.getBufferedAmount?.() ?? 0;
-        },
-      };
+      const connection = toWsConnection(ws, () => ws.getBufferedAmount?.() ?? 0);
       ws.data.connection = connection;
       ws.data.handlers.onOpen(connection);
     }),

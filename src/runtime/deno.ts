@@ -1,6 +1,7 @@
-import type { RuntimeBinding } from "../app.ts";
-import type { WsConnection, WsHandlers } from "../engine/transport.ts";
+import type { WsHandlers } from "../engine/transport.ts";
+import type { RuntimeBinding } from "./binding.ts";
 import { guard } from "./guard.ts";
+import { toWsConnection } from "./ws_connection.ts";
 
 /** The part of Deno's `ServeHandlerInfo` we read. */
 interface DenoServeInfo {
@@ -27,19 +28,7 @@ function upgradeDeno(request: Request, handlers: WsHandlers): Response | undefin
   }
   const { socket, response } = upgraded;
   socket.binaryType = "arraybuffer";
-  const connection: WsConnection = {
-    send(data) {
-      if (socket.readyState === WebSocket.OPEN) socket.send(data);
-    },
-    close(code, reason) {
-      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
-        socket.close(code, reason);
-      }
-    },
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-  };
+  const connection = toWsConnection(socket, () => socket.bufferedAmount, WebSocket);
   socket.onopen = guard("deno open", () => handlers.onOpen(connection));
   socket.onmessage = guard("deno message", (event: MessageEvent) => {
     const { data } = event;

@@ -1,25 +1,12 @@
-/**
- * Serves sio-gateway on Node.js through `@hono/node-server`, WebSocket upgrades included.
- *
- * @example
- * ```ts
- * import { createEngineServer } from "@sio/gateway/engine";
- * import { serve } from "@sio/gateway/node";
- *
- * const engine = createEngineServer();
- * const server = await serve(engine, { port: 3000 });
- * console.log(`listening on ${server.port}`);
- * ```
- * @module
- */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
-import type { RuntimeBinding } from "../app.ts";
-import type { WsConnection, WsHandlers } from "../engine/transport.ts";
+import type { WsHandlers } from "../engine/transport.ts";
+import type { RuntimeBinding } from "./binding.ts";
 import { guard } from "./guard.ts";
 import { RUNTIME_BINDING_KEY } from "./select.ts";
+import { toWsConnection } from "./ws_connection.ts";
 
 /** Anything with a fetch handler (an Engine.IO or Socket.IO server, or a Hono app). */
 export interface Servable {
@@ -134,17 +121,8 @@ async function handleUpgrade(
 }
 
 function wire(ws: WebSocket, handlers: WsHandlers): void {
-  const connection: WsConnection = {
-    send(data) {
-      if (ws.readyState === ws.OPEN) ws.send(data);
-    },
-    close(code, reason) {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-  };
+  // ws exposes its readyState constants on each socket
+  const connection = toWsConnection(ws, () => ws.bufferedAmount, ws);
   ws.on(
     "message",
     guard("node message", (data: RawData, isBinary: boolean) => {

@@ -1,4 +1,4 @@
-import type { RuntimeBinding } from "../app.ts";
+import type { RuntimeBinding } from "./binding.ts";
 import { bunBinding, isBunServer } from "./bun.ts";
 import { denoBinding } from "./deno.ts";
 

@@ -1,23 +1,11 @@
-import { createEngineHandler, endpointPath, type HonoLike, type HttpOptions } from "./app.ts";
-import { Hono } from "hono";
 import type { EngineProtocolOptions } from "./engine/options.ts";
 import { EngineServer, type EngineServerEvents } from "./engine/server.ts";
-import { type BunWebSocketHandlers, createBunWebSocketHandlers } from "./runtime/bun.ts";
-import { selectRuntime } from "./runtime/select.ts";
+import { mountEndpoint } from "./http/mount.ts";
+import type { HonoApp, HonoLike, HttpOptions } from "./http/types.ts";
+import type { BunWebSocketHandlers } from "./runtime/bun.ts";
 
 /** Options of a bare Engine.IO server. */
 export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
-
-/**
- * The Hono app behind a server. It is a `Hono` instance; the type is structural so the public
- * API does not expose Hono's internal types.
- */
-export interface HonoApp {
-  /** Handles a request like `Hono#fetch`. */
-  fetch(request: Request, env?: unknown, executionCtx?: unknown): Response | Promise<Response>;
-  /** Sends a request to the app without a network, like `Hono#request`. */
-  request(input: string | Request | URL, init?: RequestInit): Response | Promise<Response>;
-}
 
 /** A bare Engine.IO v4 server, servable on Deno, Bun and Node. */
 export interface EngineIoServer {
@@ -66,21 +54,18 @@ export interface EngineIoServer {
  */
 export function createEngineServer(options: EngineServerOptions = {}): EngineIoServer {
   const engine = new EngineServer(options);
-  const path = options.path ?? "/engine.io/";
-  const handler = createEngineHandler(engine, { ...options, path }, selectRuntime);
-  const app = new Hono();
-  app.all(endpointPath(path), handler);
+  const endpoint = mountEndpoint(engine, { ...options, path: options.path ?? "/engine.io/" });
   return {
-    app,
-    fetch: (request, env) => app.fetch(request, env),
-    websocket: createBunWebSocketHandlers(engine.options.maxHttpBufferSize),
+    app: endpoint.app,
+    fetch: endpoint.fetch,
+    websocket: endpoint.websocket,
     get clientsCount() {
       return engine.clientsCount;
     },
-    path,
+    path: endpoint.path,
     on: (event, listener) => engine.on(event, listener),
     off: (event, listener) => engine.off(event, listener),
-    attach: (target) => void target.all(endpointPath(path), handler),
+    attach: endpoint.attach,
     close: () => engine.close(),
   };
 }

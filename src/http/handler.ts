@@ -1,0 +1,96 @@
+import type { Context } from "hono";
+import { EngineErrorCode, type EngineRefusal, refusal, serverFull } from "../engine/errors.ts";
+import { checkProtocol, routeRequest } from "../engine/handshake.ts";
+import type { HandshakeInfo } from "../engine/handshake_info.ts";
+import { PollingTransport } from "../engine/polling.ts";
+import type { EngineServer } from "../engine/server.ts";
+import type { RuntimeResolver } from "../runtime/binding.ts";
+import { sessionCookieSetter } from "./cookie.ts";
+import { withCors } from "./cors.ts";
+import { poll, receive } from "./polling.ts";
+import { refuse } from "./refuse.ts";
+import type { HttpOptions } from "./types.ts";
+import { isWebSocketRequest, openWebSocketSession, upgradeSession } from "./websocket.ts";
+
+/**
+ * Builds the request handler of one Engine.IO endpoint (both transports and the upgrade),
+ * CORS and runtime fix-ups included, for mounting on a Hono route.
+ */
+export function createEngineHandler(
+  engine: EngineServer,
+  options: HttpOptions,
+  runtimeFor: RuntimeResolver,
+): (c: Context) => Promise<Response> {
+  const setCookie = sessionCookieSetter(options.cookie);
+
+  const serve = async (c: Context): Promise<Response> => {
+    const request = c.req.raw;
+    const runtime = runtimeFor(c.env);
+    const url = new URL(request.url);
+    const route = routeRequest(
+      { method: request.method, query: url.searchParams, isWebSocket: isWebSocketRequest(request) },
+      engine.options.transports,
+      (sid) => engine.get(sid),
+    );
+    const address = runtime.remoteAddress(request);
+    if (route.kind === "refused") return refuse(c, route.refusal, address);
+
+    if (route.kind === "session") {
+      if (route.transport === "websocket") {
+        return upgradeSession(c, route.session, runtime, engine.options.maxHttpBufferSize, address);
+      }
+      return request.method === "POST"
+        ? await receive(c, route.session, engine.options.maxHttpBufferSize, address)
+        : await poll(c, route.session, runtime);
+    }
+
+    const denied = await checkAllowed(options.allowRequest, request);
+    if (denied) return refuse(c, denied, address);
+    const outdated = checkProtocol(url.searchParams);
+    if (outdated) return refuse(c, outdated, address);
+    // checked after the awaits above, so a polling session opens right after this check
+    if (engine.full) {
+      return refuse(
+        c,
+        serverFull(`maxConnections (${engine.options.maxConnections}) reached`),
+        address,
+      );
+    }
+
+    const info: HandshakeInfo = {
+      // copied: Deno forbids reading a request's headers once its response has gone out
+      headers: new Headers(request.headers),
+      query: url.searchParams,
+      url: url.pathname + url.search,
+      remoteAddress: address,
+      secure: url.protocol === "https:" || url.protocol === "wss:",
+      issued: Date.now(),
+      vars: { ...(c.var as Record<string, unknown>) },
+    };
+    if (route.transport === "websocket") return openWebSocketSession(c, engine, runtime, info);
+    const session = engine.open(new PollingTransport(), info);
+    setCookie?.(c, session.id);
+    return await poll(c, session, runtime);
+  };
+
+  const served = withCors(options.cors, serve);
+  return async (c: Context): Promise<Response> => {
+    const response = await served(c);
+    runtimeFor(c.env).finish?.(c.req.raw, response);
+    return response;
+  };
+}
+
+async function checkAllowed(
+  allowRequest: HttpOptions["allowRequest"],
+  request: Request,
+): Promise<EngineRefusal | undefined> {
+  if (!allowRequest) return undefined;
+  try {
+    if ((await allowRequest(request)) !== false) return undefined;
+    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest refused");
+  } catch (error) {
+    const message = error instanceof Error && error.message ? error.message : undefined;
+    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest threw", message);
+  }
+}

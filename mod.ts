@@ -26,7 +26,8 @@
  * ```
  * @module
  */
-export * from "./engine.ts";
+
+// The gateway API: define gateways, serve them.
 export { createServer } from "./src/create_server.ts";
 export type { ServerOptions, SocketIoServer } from "./src/create_server.ts";
 export { ackArgs, defineGateway, validated } from "./src/gateway/define.ts";
@@ -43,38 +44,8 @@ export type {
   GatewaySocket,
   ValidatedEvent,
 } from "./src/gateway/types.ts";
-export type {
-  InferOutput,
-  StandardSchemaIssue,
-  StandardSchemaProps,
-  StandardSchemaResult,
-  StandardSchemaV1,
-} from "./src/_internal/standard_schema.ts";
-export { ServerSocket } from "./src/server/socket.ts";
-export type { AnyServerSocket } from "./src/server/socket.ts";
-export { Namespace } from "./src/server/namespace.ts";
-export type { ConnectMiddleware, EventRoute } from "./src/server/namespace_hooks.ts";
-export { ParentBroadcast, ParentNamespace } from "./src/server/parent_namespace.ts";
-export { SocketPacketType } from "./src/parser/packet.ts";
-export type { SocketPacket } from "./src/parser/packet.ts";
-export { BroadcastOperator } from "./src/server/broadcast.ts";
-export type { BroadcastAck } from "./src/server/broadcast.ts";
-export { InMemoryAdapter } from "./src/server/in_memory_adapter.ts";
-export type { AdapterFactory } from "./src/server/in_memory_adapter.ts";
-export type { Adapter, RemoteSocketLike } from "./src/server/adapter.ts";
-export type { NamespaceMatcher, SocketServerOptions } from "./src/server/server.ts";
-export type {
-  ConnectionStateRecoveryOptions,
-  RecoveredSession,
-  ResolvedRecovery,
-  SessionToPersist,
-} from "./src/server/recovery.ts";
-export type {
-  RateLimitAction,
-  RateLimitOptions,
-  SlowConsumerAction,
-  SlowConsumerOptions,
-} from "./src/server/limits.ts";
+
+// Typed event maps and schemas (Standard Schema: zod, valibot, arktype…).
 export type {
   AnyListener,
   DefaultEventsMap,
@@ -87,6 +58,23 @@ export type {
   SocketLifecycleEvents,
 } from "./src/server/events.ts";
 export type {
+  InferOutput,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from "./src/_internal/standard_schema.ts";
+
+// The server and its sockets: namespaces, rooms, broadcasts.
+export { ServerSocket } from "./src/server/socket.ts";
+export type { AnyServerSocket } from "./src/server/socket.ts";
+export { Namespace } from "./src/server/namespace.ts";
+export type { ConnectMiddleware, EventRoute } from "./src/server/namespace_hooks.ts";
+export { ParentBroadcast, ParentNamespace } from "./src/server/parent_namespace.ts";
+export { BroadcastOperator } from "./src/server/broadcast.ts";
+export type { BroadcastAck } from "./src/server/broadcast.ts";
+export type { NamespaceMatcher, SocketServerOptions } from "./src/server/server.ts";
+export type {
   BroadcastFlags,
   BroadcastOptions,
   DisconnectReason,
@@ -94,3 +82,36 @@ export type {
   Room,
   SocketId,
 } from "./src/server/types.ts";
+export type { Engine, EngineServerEvents } from "./src/engine/server.ts";
+export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
+export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
+export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";
+
+// Options: HTTP, Engine.IO protocol, limits, recovery.
+export type {
+  CookieOptions,
+  CorsOptions,
+  HonoApp,
+  HonoContextLike,
+  HonoLike,
+} from "./src/http/types.ts";
+export type { EngineProtocolOptions } from "./src/engine/options.ts";
+export type {
+  RateLimitAction,
+  RateLimitOptions,
+  SlowConsumerAction,
+  SlowConsumerOptions,
+} from "./src/server/limits.ts";
+export type { ConnectionStateRecoveryOptions } from "./src/server/recovery.ts";
+
+// Adapters: rooms and broadcasts in memory, or across a cluster (see ./redis).
+export { InMemoryAdapter } from "./src/server/in_memory_adapter.ts";
+export type { AdapterFactory } from "./src/server/in_memory_adapter.ts";
+export type { Adapter, RemoteSocketLike } from "./src/server/adapter.ts";
+export type { RecoveredSession, SessionToPersist } from "./src/server/recovery.ts";
+export { SocketPacketType } from "./src/parser/packet.ts";
+export type { SocketPacket } from "./src/parser/packet.ts";
+
+// Runtime bindings: Bun's WebSocket handlers (Deno and Node need none from here).
+export type { BunSocketData, BunWebSocketHandlers, BunWebSocketLike } from "./src/runtime/bun.ts";
+export type { WsConnection, WsHandlers } from "./src/engine/transport.ts";

@@ -1,4 +1,5 @@
 import type { Gateway } from "./gateway/types.ts";
+import type { Engine } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
 import type { CookieOptions, CorsOptions, HonoApp, HonoLike } from "./http/types.ts";
 import { BUN_BACKPRESSURE_LIMIT, type BunWebSocketHandlers } from "./runtime/bun.ts";
@@ -37,6 +38,8 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   readonly sockets: Namespace<ServerEvents>;
   /** Number of open Engine.IO connections. */
   readonly clientsCount: number;
+  /** The Engine.IO layer under the server: its sessions and their events. */
+  readonly engine: Engine;
   /** A namespace by name (created when missing). */
   of(name: string): Namespace<ServerEvents>;
   /** Targets rooms of the main namespace. */
@@ -69,17 +72,6 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   attach(app: HonoLike): void;
   /** Disconnects every socket ("server shutting down") and closes every connection. */
   close(): Promise<void>;
-}
-
-/** The Socket.IO core behind each server `createServer` made (for the in-memory test client). */
-const socketServers = new WeakMap<object, SocketServer>();
-
-/**
- * @internal The Socket.IO core behind a server made by `createServer`, or undefined for any
- * other object. Used by `@sio/gateway/testing` to open in-memory connections; not public API.
- */
-export function socketServerOf(io: object): SocketServer | undefined {
-  return socketServers.get(io);
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -157,6 +149,7 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     get clientsCount() {
       return server.engine.clientsCount;
     },
+    engine: server.engine,
     of: (name) => server.of(name) as unknown as Namespace<ServerEvents>,
     to: (room) => main().to(room),
     in: (room) => main().in(room),
@@ -171,7 +164,6 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     attach: endpoint.attach,
     close: () => server.close(),
   };
-  socketServers.set(io, server);
   return io;
 }
 

@@ -4,7 +4,7 @@
  *   deno run -A examples/engine_echo/main.ts
  *   curl "http://127.0.0.1:3000/engine.io/?EIO=4&transport=polling"
  */
-import { createEngineServer } from "../../mod.ts";
+import { createEngineServer } from "../../engine.ts";
 
 const port = Number(Deno.env.get("PORT") ?? 3000);
 const engine = createEngineServer();

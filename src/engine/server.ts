@@ -18,8 +18,24 @@ export type EngineServerEvents = {
 
 const log = getLogger("engine");
 
+/** The Engine.IO layer under a Socket.IO server (`io.engine`): its sessions. */
+export interface Engine {
+  /** Number of open Engine.IO sessions. */
+  readonly clientsCount: number;
+  /** Listens to the engine's events (`connection`: a client completed its handshake). */
+  on<K extends keyof EngineServerEvents>(
+    event: K,
+    listener: (...args: EngineServerEvents[K]) => void,
+  ): void;
+  /** Stops listening. */
+  off<K extends keyof EngineServerEvents>(
+    event: K,
+    listener: (...args: EngineServerEvents[K]) => void,
+  ): void;
+}
+
 /** The transport-independent part of an Engine.IO server: the session table. */
-export class EngineServer {
+export class EngineServer implements Engine {
   readonly options: ResolvedEngineProtocolOptions;
   readonly #sessions = new Map<string, EngineSession>();
   readonly #events = new Emitter<EngineServerEvents>();

@@ -71,14 +71,6 @@ export class WebSocketTransport implements Transport {
     this.#watchIfBackedUp(connection);
   }
 
-  /** Sends one pre-encoded frame. */
-  sendFrame(frame: string | Uint8Array): void {
-    const connection = this.#connection;
-    if (!connection || this.#closed) return;
-    connection.send(frame);
-    this.#watchIfBackedUp(connection);
-  }
-
   close(done?: () => void, code?: number): void {
     if (!this.#closed) {
       this.#closed = true;

@@ -1,3 +1,4 @@
+import { callSafely } from "../_internal/call_safely.ts";
 import { getLogger } from "../_internal/log.ts";
 
 const log = getLogger("runtime");
@@ -7,11 +8,6 @@ export function guard<A extends unknown[]>(
   where: string,
   callback: (...args: A) => void,
 ): (...args: A) => void {
-  return (...args: A) => {
-    try {
-      callback(...args);
-    } catch (error) {
-      log.error("a WebSocket callback threw", { where, error });
-    }
-  };
+  const report = (error: unknown) => log.error("a WebSocket callback threw", { where, error });
+  return (...args: A) => callSafely(callback, args, report);
 }

@@ -42,7 +42,7 @@ export class Namespace<
     adapterFactory: AdapterFactory,
     /** @ignore Hooks shared with a parent of dynamic namespaces (internal). */
     readonly parentHooks?: NamespaceHooks,
-    /** Connection state recovery settings; undefined when it is off. */
+    /** @ignore Connection state recovery settings (internal); undefined when it is off. */
     readonly recovery?: ResolvedRecovery,
   ) {
     this.adapter = adapterFactory(this as unknown as Namespace);

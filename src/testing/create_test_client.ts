@@ -1,4 +1,4 @@
-import { socketServerOf } from "../create_server.ts";
+import { type Engine, EngineServer } from "../engine/server.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
 import { MemoryManager } from "./manager.ts";
@@ -18,6 +18,8 @@ import type { TestClient } from "./test_client.ts";
 export interface TestableServer {
   /** The endpoint path, recorded in the handshake URL. */
   readonly path: string;
+  /** The Engine.IO layer the in-memory connections open sessions on. */
+  readonly engine: Engine;
 }
 
 /**
@@ -104,13 +106,13 @@ export async function createTestClient<
   options: TestClientOptions = {},
 ): Promise<TestClient<ListenEvents, EmitEvents>> {
   checkOptions(options);
-  const server = socketServerOf(io);
-  if (!server) {
+  const engine = io?.engine;
+  if (!(engine instanceof EngineServer)) {
     throw new TypeError(
       "createTestClient: pass the server createServer() returned, e.g. createTestClient(io)",
     );
   }
-  const manager = new MemoryManager(server.engine, handshakeInfo(io.path, options), {
+  const manager = new MemoryManager(engine, handshakeInfo(io.path, options), {
     auth: {},
     timeout: options.timeout ?? DEFAULT_TIMEOUT,
   });

@@ -1,5 +1,5 @@
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
-import { MemoryTransport } from "../engine/memory_transport.ts";
+import { MemoryTransport } from "./memory_transport.ts";
 import { decodePacket, encodePacket, type Packet, type PacketData } from "../engine/packet.ts";
 import type { EngineServer } from "../engine/server.ts";
 

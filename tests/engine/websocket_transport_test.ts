@@ -89,17 +89,10 @@ describe("WebSocketTransport: sending", () => {
     assert.deepEqual([...(connection.frames[0] as Uint8Array)], [1, 2, 3]);
   });
 
-  it("sendFrame writes a pre-encoded frame as is", () => {
-    const { connection, transport } = openTransport();
-    transport.sendFrame('42["event"]');
-    assert.deepEqual(connection.frames, ['42["event"]']);
-  });
-
   it("writes nothing once closed", () => {
     const { connection, transport } = openTransport();
     transport.close();
     transport.send([{ type: "message", data: "late" }]);
-    transport.sendFrame("4late");
     assert.deepEqual(connection.frames, []);
     assert.equal(transport.writable, false);
   });

@@ -7,7 +7,8 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createEngineServer, defineGateway, type EngineSocket } from "../../mod.ts";
+import { defineGateway, type EngineSocket } from "../../mod.ts";
+import { createEngineServer } from "../../engine.ts";
 import { closeAll, startServer, type TestServer } from "../_helpers/socketio.ts";
 import { handshake, poll, push, SEP } from "../_helpers/raw_client.ts";
 import { serveOnAnyRuntime } from "../fixtures/serve_any.ts";

@@ -6,7 +6,8 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createEngineServer, defineGateway } from "../../mod.ts";
+import { defineGateway } from "../../mod.ts";
+import { createEngineServer } from "../../engine.ts";
 import {
   closeAll,
   connect,

@@ -5,7 +5,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createEngineServer, createServer, type ServerOptions } from "../../mod.ts";
+import { createServer, type ServerOptions } from "../../mod.ts";
+import { createEngineServer } from "../../engine.ts";
 import { SocketServer } from "../../src/server/server.ts";
 
 /** Asserts that `run` throws a TypeError whose message contains every one of `parts`. */

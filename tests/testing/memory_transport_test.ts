@@ -1,11 +1,11 @@
 /**
- * Unit tests of the in-memory Engine.IO transport (src/engine/memory_transport.ts), alone and
+ * Unit tests of the in-memory Engine.IO transport (src/testing/memory_transport.ts), alone and
  * under an EngineSession: asynchronous, ordered delivery both ways, copies of binary frames,
  * closes from either side, and the frame size limit.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MemoryTransport } from "../../src/engine/memory_transport.ts";
+import { MemoryTransport } from "../../src/testing/memory_transport.ts";
 import { resolveEngineOptions } from "../../src/engine/options.ts";
 import type { Packet, PacketData } from "../../src/engine/packet.ts";
 import { type EngineCloseReason, EngineSession } from "../../src/engine/session.ts";

@@ -15,7 +15,12 @@ import {
   type ServerOptions,
   type SocketIoServer,
 } from "../../mod.ts";
-import { ConnectError, createTestClient, type TestClient } from "../../testing.ts";
+import {
+  ConnectError,
+  createTestClient,
+  type TestableServer,
+  type TestClient,
+} from "../../testing.ts";
 
 /** Reasons the gateways' disconnect hooks received, by socket id. */
 const serverReasons = new Map<string, string>();
@@ -166,7 +171,10 @@ describe("createTestClient: connecting", () => {
     }));
 
   it("refuses what is not a server made by createServer, and unknown options", async () => {
-    await assert.rejects(createTestClient({ path: "/socket.io/" }), TypeError);
+    await assert.rejects(
+      createTestClient({ path: "/socket.io/" } as unknown as TestableServer),
+      TypeError,
+    );
     const io = createServer();
     try {
       await assert.rejects(

@@ -1,11 +1,11 @@
-import { readFrame } from "./frame.ts";
-import { encodePacket, type Packet, type PacketData } from "./packet.ts";
+import { readFrame } from "../engine/frame.ts";
+import { encodePacket, type Packet, type PacketData } from "../engine/packet.ts";
 import {
   DETACHED,
   type Transport,
   type TransportListener,
   type TransportName,
-} from "./transport.ts";
+} from "../engine/transport.ts";
 
 /** The in-process peer of a {@linkcode MemoryTransport}: what the server writes reaches it. */
 export interface MemoryPeer {

@@ -16,6 +16,7 @@ export type { EngineIoServer, EngineServerOptions } from "./src/create_engine_se
 export type {
   CookieOptions,
   CorsOptions,
+  Endpoint,
   HonoApp,
   HonoContextLike,
   HonoLike,
@@ -23,7 +24,7 @@ export type {
 } from "./src/http/types.ts";
 export type { EngineProtocolOptions } from "./src/engine/options.ts";
 export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
-export type { EngineServerEvents } from "./src/engine/server.ts";
+export type { Engine, EngineServerEvents } from "./src/engine/server.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
 export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";
 export {

@@ -91,6 +91,7 @@ export type { TransportCloseReason, TransportName } from "./src/engine/transport
 export type {
   CookieOptions,
   CorsOptions,
+  Endpoint,
   HonoApp,
   HonoContextLike,
   HonoLike,

@@ -1,39 +1,13 @@
 import type { EngineProtocolOptions } from "./engine/options.ts";
-import { EngineServer, type EngineServerEvents } from "./engine/server.ts";
+import { type Engine, EngineServer } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
-import type { HonoApp, HonoLike, HttpOptions } from "./http/types.ts";
-import type { BunWebSocketHandlers } from "./runtime/bun.ts";
+import type { Endpoint, HttpOptions } from "./http/types.ts";
 
 /** Options of a bare Engine.IO server. */
 export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
 
 /** A bare Engine.IO v4 server, servable on Deno, Bun and Node. */
-export interface EngineIoServer {
-  /** The Hono app serving the endpoint (a `Hono` instance); mount it in another Hono app. */
-  readonly app: HonoApp;
-  /** The fetch handler for `Deno.serve`, `Bun.serve` or `export default`. */
-  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
-  /** WebSocket handlers for `Bun.serve({ websocket })`. */
-  readonly websocket: BunWebSocketHandlers;
-  /** Number of open sessions. */
-  readonly clientsCount: number;
-  /** The endpoint path. */
-  readonly path: string;
-  /** Listens for new sessions. */
-  on<K extends keyof EngineServerEvents>(
-    event: K,
-    listener: (...args: EngineServerEvents[K]) => void,
-  ): void;
-  /** Stops listening. */
-  off<K extends keyof EngineServerEvents>(
-    event: K,
-    listener: (...args: EngineServerEvents[K]) => void,
-  ): void;
-  /**
-   * Serves the endpoint from your own Hono app, after the middlewares you registered on it:
-   * they run before every handshake, and what they `c.set` is in the handshake's `vars`.
-   */
-  attach(app: HonoLike): void;
+export interface EngineIoServer extends Endpoint, Engine {
   /** Closes every session. */
   close(): void;
 }

@@ -1,8 +1,8 @@
 import type { Gateway } from "./gateway/types.ts";
 import type { Engine } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
-import type { CookieOptions, CorsOptions, HonoApp, HonoLike } from "./http/types.ts";
-import { BUN_BACKPRESSURE_LIMIT, type BunWebSocketHandlers } from "./runtime/bun.ts";
+import type { CookieOptions, CorsOptions, Endpoint } from "./http/types.ts";
+import { BUN_BACKPRESSURE_LIMIT } from "./runtime/bun.ts";
 import type { RemoteSocketLike } from "./server/adapter.ts";
 import type { BroadcastOperator } from "./server/broadcast.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./server/events.ts";
@@ -25,15 +25,8 @@ export interface ServerOptions extends SocketServerOptions {
 }
 
 /** A running Socket.IO server: serve `fetch` (and `websocket` on Bun), emit from anywhere. */
-export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMap> {
-  /** The Hono app serving the endpoint (a `Hono` instance). */
-  readonly app: HonoApp;
-  /** The fetch handler for `Deno.serve`, `Bun.serve` or `export default`. */
-  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
-  /** WebSocket handlers for `Bun.serve({ websocket })`. */
-  readonly websocket: BunWebSocketHandlers;
-  /** The endpoint path. */
-  readonly path: string;
+export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMap>
+  extends Endpoint {
   /** The main namespace ("/"). */
   readonly sockets: Namespace<ServerEvents>;
   /** Number of open Engine.IO connections. */
@@ -65,11 +58,6 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   disconnectSockets(close?: boolean): void;
   /** Sends an event to the other servers of a cluster. */
   serverSideEmit(event: string, ...args: unknown[]): boolean;
-  /**
-   * Serves the endpoint from your own Hono app, after the middlewares you registered on it:
-   * they run before every handshake, and what they `c.set` is in `socket.handshake.vars`.
-   */
-  attach(app: HonoLike): void;
   /** Disconnects every socket ("server shutting down") and closes every connection. */
   close(): Promise<void>;
 }

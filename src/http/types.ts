@@ -1,3 +1,5 @@
+import type { BunWebSocketHandlers } from "../runtime/bun.ts";
+
 /** CORS settings, with the semantics of Hono's `cors` middleware. */
 export interface CorsOptions {
   /** Allowed origin(s), or a function returning the origin to allow (or null). Default "*". */
@@ -73,4 +75,21 @@ export interface HonoApp {
   fetch(request: Request, env?: unknown, executionCtx?: unknown): Response | Promise<Response>;
   /** Sends a request to the app without a network, like `Hono#request`. */
   request(input: string | Request | URL, init?: RequestInit): Response | Promise<Response>;
+}
+
+/** An Engine.IO endpoint on its own Hono app, ready to serve on any runtime. */
+export interface Endpoint {
+  /** The Hono app serving the endpoint (a `Hono` instance); mount it in another Hono app. */
+  readonly app: HonoApp;
+  /** The fetch handler for `Deno.serve`, `Bun.serve` or `export default`. */
+  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** WebSocket handlers for `Bun.serve({ websocket })`. */
+  readonly websocket: BunWebSocketHandlers;
+  /** The endpoint path. */
+  readonly path: string;
+  /**
+   * Serves the endpoint from your own Hono app, after the middlewares you registered on it:
+   * they run before every handshake, and what they `c.set` is in the handshake's `vars`.
+   */
+  attach(app: HonoLike): void;
 }

@@ -21,6 +21,23 @@ export interface GatewayEntry {
 /** Where a gateway's failures go: logged, then to its `onError` hook. */
 export type FailureReport = (error: unknown, socket: AnyServerSocket, event: string) => void;
 
+/**
+ * Most events of one socket that may wait behind a pending asynchronous validation; later ones
+ * are dropped (or the socket disconnected, when the `rateLimit` action is "disconnect"), so a
+ * client cannot make the server hold an unbounded queue of its events.
+ */
+export const MAX_WAITING_EVENTS = 32;
+
+/** A socket's events waiting behind an asynchronous validation. */
+interface Backlog {
+  /** Settles once the last queued event has been handled. */
+  tail: Promise<void>;
+  /** Events queued behind the one being validated. */
+  waiting: number;
+  /** Whether an overflow was logged since the backlog formed. */
+  warned: boolean;
+}
+
 const ACK_ARGS = Symbol("sio.ackArgs");
 const log = getLogger("gateway");
 
@@ -34,20 +51,37 @@ export function markAckArgs(args: unknown[]): AckArgs {
  * dispatch table. A route validates the event's first argument (when the entry has a schema),
  * runs the handler and turns its result (or error) into the acknowledgement. Events of one
  * socket are handled in arrival order: while an asynchronous validation is pending, that
- * socket's later events wait behind it.
+ * socket's later events wait behind it (at most `MAX_WAITING_EVENTS`); a socket that
+ * disconnects meanwhile has its waiting events dropped, and no handler runs for it.
  */
 export function createDispatcher(report: FailureReport): (
   event: string,
   entry: GatewayEntry,
 ) => EventRoute {
-  /** The socket's pending asynchronous validation, which later events wait for. */
-  const pending = new WeakMap<AnyServerSocket, Promise<void>>();
+  const backlogs = new WeakMap<AnyServerSocket, Backlog>();
 
-  const queue = (socket: AnyServerSocket, started: Promise<void>): void => {
-    pending.set(socket, started);
-    void started.finally(() => {
-      if (pending.get(socket) === started) pending.delete(socket);
+  const extend = (socket: AnyServerSocket, backlog: Backlog, next: Promise<void>): void => {
+    backlog.tail = next;
+    void next.finally(() => {
+      if (backlog.tail === next) backlogs.delete(socket);
     });
+  };
+
+  const overflow = (socket: AnyServerSocket, event: string, backlog: Backlog): void => {
+    const disconnect = socket.client.rateLimit?.action === "disconnect";
+    if (disconnect || !backlog.warned) {
+      backlog.warned = true;
+      log.warn(
+        "too many events waiting for validation: " + (disconnect ? "disconnected" : "dropped"),
+        {
+          event,
+          sid: socket.id,
+          address: socket.handshake.address,
+          maxWaitingEvents: MAX_WAITING_EVENTS,
+        },
+      );
+    }
+    if (disconnect) socket._disconnectFor("too many events waiting for validation");
   };
 
   /** Runs one event; returns a promise only while an async validation holds later events. */
@@ -101,7 +135,7 @@ export function createDispatcher(report: FailureReport): (
       respond(ack, { error: "validation", issues }, socket, event);
       return;
     }
-    invoke(handler, socket, event, [result.value, ...args.slice(1)], ack);
+    if (socket.connected) invoke(handler, socket, event, [result.value, ...args.slice(1)], ack);
   };
 
   const invoke = (
@@ -156,13 +190,25 @@ export function createDispatcher(report: FailureReport): (
   };
 
   return (event, entry) => (socket, args, ack) => {
-    const previous = pending.get(socket);
-    if (previous) {
-      queue(socket, previous.then(() => handle(event, entry, socket, args, ack)));
+    const backlog = backlogs.get(socket);
+    if (!backlog) {
+      const started = handle(event, entry, socket, args, ack);
+      if (!started) return;
+      const formed: Backlog = { tail: started, waiting: 0, warned: false };
+      backlogs.set(socket, formed);
+      extend(socket, formed, started);
       return;
     }
-    const started = handle(event, entry, socket, args, ack);
-    if (started) queue(socket, started);
+    if (backlog.waiting >= MAX_WAITING_EVENTS) return overflow(socket, event, backlog);
+    backlog.waiting++;
+    extend(
+      socket,
+      backlog,
+      backlog.tail.then(() => {
+        backlog.waiting--;
+        return socket.connected ? handle(event, entry, socket, args, ack) : undefined;
+      }),
+    );
   };
 }
 

@@ -9,6 +9,9 @@
  *   write.
  * - `<key>-recovery#<nsp>#session#<pid>`: a session (MessagePack as base64), with a TTL of
  *   `maxDisconnectionDuration`; taken with GETDEL, so it recovers once.
+ *
+ * `<nsp>` and `<pid>` are written with "%" and "#" escaped, so no namespace name or pid a
+ * client chooses can name another namespace's key.
  * @module
  */
 import { decodeBase64, encodeBase64 } from "../../_internal/base64.ts";
@@ -42,8 +45,8 @@ export class RedisSessionStore {
   constructor(redis: PubSub, key: string, nsp: string, options: ResolvedRecovery) {
     this.#redis = redis;
     this.#options = options;
-    this.#log = `${key}-recovery#${nsp}#log`;
-    this.#sessionPrefix = `${key}-recovery#${nsp}#session#`;
+    this.#log = `${key}-recovery#${keyPart(nsp)}#log`;
+    this.#sessionPrefix = `${key}-recovery#${keyPart(nsp)}#session#`;
   }
 
   /** Appends a packet to the log (both commands are pipelined on one connection, in order). */
@@ -72,7 +75,13 @@ export class RedisSessionStore {
   async persist(session: SessionToPersist): Promise<void> {
     const ttl = String(Math.ceil(this.#options.maxDisconnectionDuration));
     const value = pack({ ...session, rooms: [...session.rooms] });
-    await this.#redis.command(["SET", this.#sessionPrefix + session.pid, value, "PX", ttl]);
+    await this.#redis.command([
+      "SET",
+      this.#sessionPrefix + keyPart(session.pid),
+      value,
+      "PX",
+      ttl,
+    ]);
   }
 
   /**
@@ -80,7 +89,7 @@ export class RedisSessionStore {
    * undefined when the session expired or is unknown, or the offset is not in the log.
    */
   async restore(pid: string, offset: string): Promise<RecoveredSession | undefined> {
-    const stored = await this.#redis.command(["GETDEL", this.#sessionPrefix + pid]);
+    const stored = await this.#redis.command(["GETDEL", this.#sessionPrefix + keyPart(pid)]);
     const session = typeof stored === "string" ? unpack(stored) as SessionToPersist : undefined;
     if (!session || typeof session.sid !== "string" || !Array.isArray(session.rooms)) {
       return undefined;
@@ -153,4 +162,9 @@ function fieldsOf(fields: unknown): Record<string, string> {
     for (const [key, value] of Object.entries(fields)) result[key] = String(value);
   }
   return result;
+}
+
+/** A name as one part of a key: "%" and "#" escaped, so the parts of a key never blur. */
+export function keyPart(name: string): string {
+  return name.replaceAll("%", "%25").replaceAll("#", "%23");
 }

@@ -1,12 +1,11 @@
-import { createEngineHandler, endpointPath, type HonoLike, type HttpOptions } from "./app.ts";
+import { createEngineHandler, endpointPath, type HonoLike } from "./app.ts";
 import { Hono } from "hono";
-import type { EngineProtocolOptions } from "./engine/options.ts";
 import { EngineServer, type EngineServerEvents } from "./engine/server.ts";
+import { type EngineServerOptions, resolveEngineServerOptions } from "./options/server_options.ts";
 import { type BunWebSocketHandlers, createBunWebSocketHandlers } from "./runtime/bun.ts";
 import { selectRuntime } from "./runtime/select.ts";
 
-/** Options of a bare Engine.IO server. */
-export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
+export type { EngineServerOptions };
 
 /**
  * The Hono app behind a server. It is a `Hono` instance; the type is structural so the public
@@ -65,9 +64,10 @@ export interface EngineIoServer {
  * ```
  */
 export function createEngineServer(options: EngineServerOptions = {}): EngineIoServer {
-  const engine = new EngineServer(options);
-  const path = options.path ?? "/engine.io/";
-  const handler = createEngineHandler(engine, { ...options, path }, selectRuntime);
+  const { engine: engineOptions, http } = resolveEngineServerOptions(options);
+  const engine = new EngineServer(engineOptions);
+  const { path } = http;
+  const handler = createEngineHandler(engine, http, selectRuntime);
   const app = new Hono();
   app.all(endpointPath(path), handler);
   return {

@@ -1,10 +1,9 @@
-import type { EngineProtocolOptions } from "./engine/options.ts";
 import { type Engine, EngineServer } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
-import type { Endpoint, HttpOptions } from "./http/types.ts";
+import type { Endpoint } from "./http/types.ts";
+import { type EngineServerOptions, resolveEngineServerOptions } from "./options/server_options.ts";
 
-/** Options of a bare Engine.IO server. */
-export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
+export type { EngineServerOptions };
 
 /** A bare Engine.IO v4 server, servable on Deno, Bun and Node. */
 export interface EngineIoServer extends Endpoint, Engine {
@@ -27,8 +26,9 @@ export interface EngineIoServer extends Endpoint, Engine {
  * ```
  */
 export function createEngineServer(options: EngineServerOptions = {}): EngineIoServer {
-  const engine = new EngineServer(options);
-  const endpoint = mountEndpoint(engine, { ...options, path: options.path ?? "/engine.io/" });
+  const resolved = resolveEngineServerOptions(options);
+  const engine = new EngineServer(resolved.engine);
+  const endpoint = mountEndpoint(engine, resolved.http);
   return {
     app: endpoint.app,
     fetch: endpoint.fetch,

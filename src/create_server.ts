@@ -1,28 +1,16 @@
-import type { Gateway } from "./gateway/types.ts";
 import type { Engine } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
-import type { CookieOptions, CorsOptions, Endpoint } from "./http/types.ts";
+import type { Endpoint } from "./http/types.ts";
+import { resolveServerOptions, type ServerOptions } from "./options/server_options.ts";
 import { BUN_BACKPRESSURE_LIMIT } from "./runtime/bun.ts";
 import type { RemoteSocketLike } from "./server/adapter.ts";
 import type { BroadcastOperator } from "./server/broadcast.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./server/events.ts";
 import type { Namespace } from "./server/namespace.ts";
-import { SocketServer, type SocketServerOptions } from "./server/server.ts";
+import { SocketServer } from "./server/server.ts";
 import type { Room } from "./server/types.ts";
 
-/** Options of `createServer`. */
-export interface ServerOptions extends SocketServerOptions {
-  /** The gateways to serve; one per namespace. */
-  gateways?: readonly Gateway[];
-  /** URL path of the endpoint. Default "/socket.io/". */
-  path?: string;
-  /** Enables CORS, with the semantics of Hono's `cors` middleware. */
-  cors?: CorsOptions;
-  /** Sets the Engine.IO session cookie on handshake. */
-  cookie?: boolean | CookieOptions;
-  /** Decides whether a handshake may proceed: false or a throw → 403. */
-  allowRequest?: (request: Request) => boolean | void | Promise<boolean | void>;
-}
+export type { ServerOptions };
 
 /** A running Socket.IO server: serve `fetch` (and `websocket` on Bun), emit from anywhere. */
 export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMap>
@@ -62,30 +50,6 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   close(): Promise<void>;
 }
 
-const KNOWN_OPTIONS = new Set([
-  "gateways",
-  "path",
-  "cors",
-  "cookie",
-  "allowRequest",
-  "connectTimeout",
-  "maxAttachments",
-  "maxDepth",
-  "adapter",
-  "transports",
-  "allowUpgrades",
-  "pingInterval",
-  "pingTimeout",
-  "upgradeTimeout",
-  "maxHttpBufferSize",
-  "initialPacket",
-  "maxConnections",
-  "maxNamespacesPerConnection",
-  "rateLimit",
-  "slowConsumer",
-  "connectionStateRecovery",
-]);
-
 /**
  * Creates a Socket.IO v5 server serving the given gateways.
  *
@@ -101,28 +65,16 @@ const KNOWN_OPTIONS = new Set([
 export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
   options: ServerOptions = {},
 ): SocketIoServer<ServerEvents> {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new TypeError(
-        `createServer: unknown option "${key}"; expected one of ${[...KNOWN_OPTIONS].join(", ")}`,
-      );
-    }
-  }
-  const gateways = checkGateways(options.gateways ?? []);
-  const server = new SocketServer(options);
-  for (const gateway of gateways) {
+  const resolved = resolveServerOptions(options);
+  const server = new SocketServer(resolved.engine, resolved.socket);
+  for (const gateway of resolved.gateways) {
     const { namespace } = gateway;
     if (typeof namespace === "string") gateway.install(server.of(namespace));
     else gateway.install(server.of(namespace));
   }
   const endpoint = mountEndpoint(
     server.engine,
-    {
-      path: options.path ?? "/socket.io/",
-      cors: options.cors,
-      cookie: options.cookie,
-      allowRequest: options.allowRequest,
-    },
+    resolved.http,
     bunBackpressureLimit(server.options.slowConsumer.hardLimitBytes),
   );
   const main = () => server.of("/") as unknown as Namespace<ServerEvents>;
@@ -162,28 +114,4 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
 function bunBackpressureLimit(hardLimitBytes: number): number {
   const ceiling = 2 ** 31 - 1;
   return Math.min(ceiling, Math.max(BUN_BACKPRESSURE_LIMIT, 2 * hardLimitBytes));
-}
-
-/** Checks the gateways before anything is built, so a mistake leaves nothing running. */
-function checkGateways(gateways: readonly Gateway[]): readonly Gateway[] {
-  if (!Array.isArray(gateways)) {
-    throw new TypeError(
-      "createServer: gateways must be an array, e.g. gateways: [defineGateway({ ... })]",
-    );
-  }
-  const staticNames = new Set<string>();
-  for (const gateway of gateways) {
-    if (gateway?.kind !== "gateway") {
-      throw new TypeError("createServer: gateways must be made with defineGateway({ ... })");
-    }
-    const { namespace } = gateway;
-    if (typeof namespace !== "string") continue;
-    if (staticNames.has(namespace)) {
-      throw new TypeError(
-        `createServer: two gateways serve namespace "${namespace}"; merge their events into one gateway`,
-      );
-    }
-    staticNames.add(namespace);
-  }
-  return gateways;
 }

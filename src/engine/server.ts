@@ -2,11 +2,7 @@ import { Emitter } from "../_internal/emitter.ts";
 import { generateId } from "../_internal/ids.ts";
 import { getLogger } from "../_internal/log.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
-import {
-  type EngineProtocolOptions,
-  type ResolvedEngineProtocolOptions,
-  resolveEngineOptions,
-} from "./options.ts";
+import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import { EngineSession, type EngineSocket } from "./session.ts";
 import type { Transport } from "./transport.ts";
 
@@ -40,8 +36,9 @@ export class EngineServer implements Engine {
   readonly #sessions = new Map<string, EngineSession>();
   readonly #events = new Emitter<EngineServerEvents>();
 
-  constructor(options?: EngineProtocolOptions) {
-    this.options = resolveEngineOptions(options);
+  /** Takes options already checked and defaulted (see src/options/engine_options.ts). */
+  constructor(options: ResolvedEngineProtocolOptions) {
+    this.options = options;
   }
 
   /** Number of open sessions. */

@@ -8,6 +8,11 @@ import { fillPlaceholders } from "./data_walk.ts";
 import { type DecodedText, decodeText, type TextLimits } from "./decode_text.ts";
 import type { SocketPacket } from "./packet.ts";
 
+/** Default of `maxAttachments`: binary attachments one packet may announce, as the reference. */
+export const DEFAULT_MAX_ATTACHMENTS = 10;
+/** Default of `maxDepth`: nesting levels of a packet's data. */
+export const DEFAULT_MAX_DEPTH = 32;
+
 /**
  * Limits of a {@linkcode SocketPacketDecoder}.
  *
@@ -55,19 +60,11 @@ export class SocketPacketDecoder {
   #received: Uint8Array[] = [];
 
   /**
-   * Creates a decoder; throws a TypeError if a limit is not a valid number (a programmer
-   * error).
+   * Creates a decoder. The limits are trusted, not checked again: they were checked where
+   * the user gave them (src/options/), before any decoder is built.
    */
   constructor(options: DecoderOptions = {}) {
-    const { maxAttachments = 10, maxDepth = 32 } = options;
-    if (!Number.isSafeInteger(maxAttachments) || maxAttachments < 0) {
-      throw new TypeError(
-        `maxAttachments must be a non-negative integer, got ${maxAttachments}: pass e.g. 10`,
-      );
-    }
-    if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) {
-      throw new TypeError(`maxDepth must be a positive integer, got ${maxDepth}: pass e.g. 32`);
-    }
+    const { maxAttachments = DEFAULT_MAX_ATTACHMENTS, maxDepth = DEFAULT_MAX_DEPTH } = options;
     this.#limits = { maxAttachments, maxDepth };
   }
 

@@ -1,14 +1,12 @@
 import { EngineServer } from "../engine/server.ts";
-import type { EngineProtocolOptions } from "../engine/options.ts";
+import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import { Client } from "./client.ts";
-import { type AdapterFactory, InMemoryAdapter } from "./in_memory_adapter.ts";
-import {
-  type RateLimitOptions,
-  type ResolvedRateLimit,
-  type ResolvedSlowConsumer,
-  resolveRecovery,
-  resolveSocketLimits,
-  type SlowConsumerOptions,
+import type { AdapterFactory } from "./in_memory_adapter.ts";
+import type {
+  RateLimitOptions,
+  ResolvedRateLimit,
+  ResolvedSlowConsumer,
+  SlowConsumerOptions,
 } from "./limits.ts";
 import { Namespace } from "./namespace.ts";
 import { NamespaceHooks } from "./namespace_hooks.ts";
@@ -64,7 +62,10 @@ export interface SocketServerOptions extends EngineProtocolOptions {
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
 }
 
-/** The Socket.IO options with defaults applied. */
+/**
+ * The Socket.IO options, checked and with defaults applied (by `resolveSocketOptions` in
+ * src/options/, the one place options are checked).
+ */
 export interface ResolvedSocketServerOptions {
   readonly connectTimeout: number;
   readonly maxAttachments: number;
@@ -83,17 +84,10 @@ export class SocketServer {
   readonly #namespaces = new Map<string, Namespace>();
   readonly #parents: ParentNamespace[] = [];
 
-  constructor(options: SocketServerOptions = {}) {
-    // first: its TypeErrors name the fix, for maxHttpBufferSize too
-    const limits = resolveSocketLimits(options);
-    const connectionStateRecovery = resolveRecovery(options.connectionStateRecovery);
-    this.engine = new EngineServer(options);
-    this.options = {
-      connectTimeout: options.connectTimeout ?? 45_000,
-      ...limits,
-      adapter: options.adapter ?? ((nsp) => new InMemoryAdapter(nsp)),
-      connectionStateRecovery,
-    };
+  /** Takes options already checked and defaulted, for each layer. */
+  constructor(engineOptions: ResolvedEngineProtocolOptions, options: ResolvedSocketServerOptions) {
+    this.engine = new EngineServer(engineOptions);
+    this.options = options;
     this.engine.on("connection", (conn) => new Client(this, conn));
     this.of("/");
   }

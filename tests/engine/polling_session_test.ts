@@ -7,7 +7,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { HandshakeInfo } from "../../src/engine/handshake_info.ts";
-import { type EngineProtocolOptions, resolveEngineOptions } from "../../src/engine/options.ts";
+import type { EngineProtocolOptions } from "../../src/engine/options.ts";
+import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet, PacketData } from "../../src/engine/packet.ts";
 import { PollingTransport, type PollOutcome } from "../../src/engine/polling.ts";
 import { type EngineCloseReason, EngineSession } from "../../src/engine/session.ts";

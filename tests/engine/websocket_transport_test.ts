@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { resolveEngineOptions } from "../../src/engine/options.ts";
+import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet } from "../../src/engine/packet.ts";
 import { type EngineCloseReason, EngineSession } from "../../src/engine/session.ts";
 import type { TransportCloseReason, WsConnection } from "../../src/engine/transport.ts";

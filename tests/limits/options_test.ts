@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type ServerOptions } from "../../mod.ts";
 import { createEngineServer } from "../../engine.ts";
-import { SocketServer } from "../../src/server/server.ts";
+import { resolveServerOptions } from "../../src/options/server_options.ts";
 
 /** Asserts that `run` throws a TypeError whose message contains every one of `parts`. */
 function throwsTypeError(run: () => unknown, ...parts: string[]): void {
@@ -27,14 +27,14 @@ function createLoosely(options: Record<string, unknown>): unknown {
 
 describe("limit options: defaults", () => {
   it("applies safe defaults to every limit", () => {
-    const server = new SocketServer();
-    assert.equal(server.engine.options.maxHttpBufferSize, 1e6);
-    assert.equal(server.engine.options.maxConnections, 10_000);
-    assert.equal(server.options.maxNamespacesPerConnection, 50);
-    assert.equal(server.options.maxDepth, 32);
-    assert.equal(server.options.maxAttachments, 10);
-    assert.equal(server.options.rateLimit, undefined, "no rate limit unless asked for");
-    assert.deepEqual(server.options.slowConsumer, {
+    const { engine, socket } = resolveServerOptions();
+    assert.equal(engine.maxHttpBufferSize, 1e6);
+    assert.equal(engine.maxConnections, 10_000);
+    assert.equal(socket.maxNamespacesPerConnection, 50);
+    assert.equal(socket.maxDepth, 32);
+    assert.equal(socket.maxAttachments, 10);
+    assert.equal(socket.rateLimit, undefined, "no rate limit unless asked for");
+    assert.deepEqual(socket.slowConsumer, {
       maxBufferedBytes: 4 * 1024 * 1024,
       hardLimitBytes: 8 * 1024 * 1024,
       action: "disconnect",
@@ -42,7 +42,7 @@ describe("limit options: defaults", () => {
   });
 
   it("keeps every valid value given, Infinity included where it means no limit", () => {
-    const server = new SocketServer({
+    const { engine, socket } = resolveServerOptions({
       maxHttpBufferSize: 2048,
       maxConnections: Infinity,
       maxNamespacesPerConnection: 3,
@@ -51,13 +51,13 @@ describe("limit options: defaults", () => {
       rateLimit: { eventsPerSecond: 0.5, burst: 2, action: "warn" },
       slowConsumer: { maxBufferedBytes: Infinity },
     });
-    assert.equal(server.engine.options.maxHttpBufferSize, 2048);
-    assert.equal(server.engine.options.maxConnections, Infinity);
-    assert.equal(server.options.maxNamespacesPerConnection, 3);
-    assert.equal(server.options.maxDepth, 4);
-    assert.equal(server.options.maxAttachments, 0);
-    assert.deepEqual(server.options.rateLimit, { eventsPerSecond: 0.5, burst: 2, action: "warn" });
-    assert.deepEqual(server.options.slowConsumer, {
+    assert.equal(engine.maxHttpBufferSize, 2048);
+    assert.equal(engine.maxConnections, Infinity);
+    assert.equal(socket.maxNamespacesPerConnection, 3);
+    assert.equal(socket.maxDepth, 4);
+    assert.equal(socket.maxAttachments, 0);
+    assert.deepEqual(socket.rateLimit, { eventsPerSecond: 0.5, burst: 2, action: "warn" });
+    assert.deepEqual(socket.slowConsumer, {
       maxBufferedBytes: Infinity,
       hardLimitBytes: Infinity,
       action: "disconnect",
@@ -65,15 +65,17 @@ describe("limit options: defaults", () => {
   });
 
   it("defaults rateLimit.burst to eventsPerSecond (at least 1) and action to drop", () => {
-    const fast = new SocketServer({ rateLimit: { eventsPerSecond: 30 } });
-    assert.deepEqual(fast.options.rateLimit, { eventsPerSecond: 30, burst: 30, action: "drop" });
-    const slow = new SocketServer({ rateLimit: { eventsPerSecond: 0.2 } });
-    assert.equal(slow.options.rateLimit?.burst, 1);
+    const fast = resolveServerOptions({ rateLimit: { eventsPerSecond: 30 } }).socket;
+    assert.deepEqual(fast.rateLimit, { eventsPerSecond: 30, burst: 30, action: "drop" });
+    const slow = resolveServerOptions({ rateLimit: { eventsPerSecond: 0.2 } }).socket;
+    assert.equal(slow.rateLimit?.burst, 1);
   });
 
   it("defaults slowConsumer.hardLimitBytes to twice maxBufferedBytes", () => {
-    const server = new SocketServer({ slowConsumer: { maxBufferedBytes: 1000, action: "drop" } });
-    assert.deepEqual(server.options.slowConsumer, {
+    const { socket } = resolveServerOptions({
+      slowConsumer: { maxBufferedBytes: 1000, action: "drop" },
+    });
+    assert.deepEqual(socket.slowConsumer, {
       maxBufferedBytes: 1000,
       hardLimitBytes: 2000,
       action: "drop",
@@ -126,15 +128,18 @@ describe("limit options: refusals at createServer", () => {
   });
 
   it("rateLimit must be an object with eventsPerSecond", () => {
-    throwsTypeError(() => createLoosely({ rateLimit: 10 }), "rateLimit must be an object");
+    throwsTypeError(
+      () => createLoosely({ rateLimit: 10 }),
+      "createServer: rateLimit must be an object, got 10, e.g. rateLimit: { eventsPerSecond: 20",
+    );
     throwsTypeError(
       () => createLoosely({ rateLimit: {} }),
-      "rateLimit.eventsPerSecond is required",
+      "createServer: rateLimit.eventsPerSecond must be a positive number, got undefined",
+      "e.g. rateLimit: { eventsPerSecond: 20 }",
     );
     throwsTypeError(
       () => createLoosely({ rateLimit: { eventsPerSec: 10 } }),
-      "unknown option rateLimit.eventsPerSec",
-      "eventsPerSecond",
+      'createServer: unknown option "rateLimit.eventsPerSec"; expected one of eventsPerSecond',
     );
   });
 
@@ -169,7 +174,10 @@ describe("limit options: refusals at createServer", () => {
   });
 
   it("slowConsumer values are checked", () => {
-    throwsTypeError(() => createLoosely({ slowConsumer: true }), "slowConsumer must be an object");
+    throwsTypeError(
+      () => createLoosely({ slowConsumer: true }),
+      "createServer: slowConsumer must be an object, got true",
+    );
     throwsTypeError(
       () => createLoosely({ slowConsumer: { maxBufferedBytes: 0 } }),
       "slowConsumer.maxBufferedBytes",
@@ -177,7 +185,8 @@ describe("limit options: refusals at createServer", () => {
     );
     throwsTypeError(
       () => createLoosely({ slowConsumer: { maxBufferedBytes: 1000, hardLimitBytes: 10 } }),
-      "hardLimitBytes (10) must be at least maxBufferedBytes (1000)",
+      "createServer: slowConsumer.hardLimitBytes must be at least maxBufferedBytes (1000)",
+      "got 10, e.g. slowConsumer: { hardLimitBytes: 2000 }",
     );
     throwsTypeError(
       () => createLoosely({ slowConsumer: { action: "ignore" } }),
@@ -187,7 +196,7 @@ describe("limit options: refusals at createServer", () => {
     );
     throwsTypeError(
       () => createLoosely({ slowConsumer: { limit: 5 } }),
-      "unknown option slowConsumer.limit",
+      'unknown option "slowConsumer.limit"',
     );
   });
 

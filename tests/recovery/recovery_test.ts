@@ -289,7 +289,7 @@ describe("connection state recovery, one server", () => {
     );
     assert.throws(
       () => createServer({ connectionStateRecovery: { skipMiddleware: true } as never }),
-      /unknown option connectionStateRecovery\.skipMiddleware/,
+      /unknown option "connectionStateRecovery\.skipMiddleware"/,
     );
     assert.throws(
       () => createServer({ connectionStateRecovery: { skipMiddlewares: "yes" as never } }),

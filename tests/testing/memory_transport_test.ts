@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryTransport } from "../../src/testing/memory_transport.ts";
-import { resolveEngineOptions } from "../../src/engine/options.ts";
+import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet, PacketData } from "../../src/engine/packet.ts";
 import { type EngineCloseReason, EngineSession } from "../../src/engine/session.ts";
 import type { TransportCloseReason } from "../../src/engine/transport.ts";

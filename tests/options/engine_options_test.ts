@@ -1,7 +1,8 @@
-/** Unit tests of Engine.IO option defaults and validation (src/engine/options.ts). */
+/** Unit tests of Engine.IO option defaults and validation (src/options/engine_options.ts). */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type EngineProtocolOptions, resolveEngineOptions } from "../../src/engine/options.ts";
+import type { EngineProtocolOptions } from "../../src/engine/options.ts";
+import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 
 describe("resolveEngineOptions: defaults", () => {
   it("applies the reference defaults when called without options", () => {
@@ -13,6 +14,7 @@ describe("resolveEngineOptions: defaults", () => {
     assert.equal(resolved.upgradeTimeout, 10_000);
     assert.equal(resolved.maxHttpBufferSize, 1e6);
     assert.equal(resolved.initialPacket, undefined);
+    assert.equal(resolved.maxConnections, 10_000);
   });
 
   it("applies the same defaults to an empty object", () => {
@@ -73,34 +75,61 @@ describe("resolveEngineOptions: refusals", () => {
   const numeric = ["pingInterval", "pingTimeout", "upgradeTimeout", "maxHttpBufferSize"] as const;
   for (const name of numeric) {
     for (const value of [0, -1, -0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      it(`throws a RangeError naming ${name} for ${value}`, () => {
+      it(`throws a TypeError naming ${name} for ${value}, with a valid example`, () => {
         assert.throws(
           () => resolveEngineOptions({ [name]: value }),
           (error: unknown) => {
-            assert.ok(error instanceof RangeError, `expected a RangeError, got ${error}`);
-            assert.match(error.message, new RegExp(name));
-            assert.match(error.message, new RegExp(String(value)));
-            assert.match(error.message, /positive/);
+            assert.ok(error instanceof TypeError, `expected a TypeError, got ${error}`);
+            assert.ok(
+              error.message.startsWith(`createEngineServer: ${name} must be a positive number`),
+              error.message,
+            );
+            assert.ok(error.message.includes(`, got ${value}, e.g. ${name}: `), error.message);
             return true;
           },
         );
       });
     }
 
-    it(`throws a RangeError for ${name} given as a string (untyped callers)`, () => {
+    it(`throws a TypeError for ${name} given as a string (untyped callers)`, () => {
       assert.throws(
         () => resolveEngineOptions({ [name]: "1000" } as unknown as EngineProtocolOptions),
-        (error: unknown) => error instanceof RangeError && error.message.includes(name),
+        (error: unknown) => error instanceof TypeError && error.message.includes(`got "1000"`),
       );
     });
 
-    it(`throws a RangeError for ${name} given as null (untyped callers)`, () => {
+    it(`throws a TypeError for ${name} given as null (untyped callers)`, () => {
       assert.throws(
         () => resolveEngineOptions({ [name]: null } as unknown as EngineProtocolOptions),
-        (error: unknown) => error instanceof RangeError && error.message.includes(name),
+        (error: unknown) => error instanceof TypeError && error.message.includes(name),
       );
     });
   }
+
+  it("prefixes the errors with the caller it is given", () => {
+    assert.throws(
+      () => resolveEngineOptions({ pingTimeout: 0 }, "createServer"),
+      /^TypeError: createServer: pingTimeout must be a positive number of ms, got 0, e\.g\. pingTimeout: 20000$/,
+    );
+  });
+
+  it("refuses a wrong allowUpgrades or initialPacket", () => {
+    assert.throws(
+      () => resolveEngineOptions({ allowUpgrades: "no" } as unknown as EngineProtocolOptions),
+      /allowUpgrades must be a boolean, got "no", e\.g\. allowUpgrades: false/,
+    );
+    assert.throws(
+      () => resolveEngineOptions({ initialPacket: 42 } as unknown as EngineProtocolOptions),
+      /initialPacket must be a string or a Uint8Array, got 42/,
+    );
+  });
+
+  it("refuses an unknown key, listing the engine options", () => {
+    assert.throws(
+      () => resolveEngineOptions({ pingIntreval: 5 } as unknown as EngineProtocolOptions),
+      /createEngineServer: unknown option "pingIntreval"; expected one of transports, .*pingInterval/,
+    );
+  });
 
   it("throws a TypeError for an empty transports list", () => {
     assert.throws(
@@ -136,7 +165,10 @@ describe("resolveEngineOptions: refusals", () => {
       () => resolveEngineOptions({ transports: "polling" } as unknown as EngineProtocolOptions),
       (error: unknown) => {
         assert.ok(error instanceof TypeError, `expected a TypeError, got ${error}`);
-        assert.match(error.message, /transports must be a non-empty list/);
+        assert.match(
+          error.message,
+          /^createEngineServer: transports must be a non-empty list of "polling" and "websocket", got "polling", e\.g\. transports: \["polling", "websocket"\]$/,
+        );
         return true;
       },
     );

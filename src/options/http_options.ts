@@ -1,0 +1,71 @@
+/**
+ * The HTTP options of an endpoint (`path`, `cors`, `cookie`, `allowRequest`), shared by
+ * `createServer` and `createEngineServer`: shallow type checks; their meaning is the HTTP
+ * layer's.
+ * @module
+ */
+import {
+  functionOption,
+  isObject,
+  optional,
+  optionError,
+  type OptionSite,
+  type OptionTableOf,
+  resolveEntries,
+} from "../_internal/option_checks.ts";
+import type { CookieOptions, CorsOptions, HttpOptions } from "../http/types.ts";
+
+function path(value: unknown, site: OptionSite): string {
+  if (typeof value === "string" && value.startsWith("/")) return value;
+  throw optionError(site, 'a string starting with "/"', value, '"/socket.io/"');
+}
+
+function cors(value: unknown, site: OptionSite): CorsOptions | undefined {
+  if (value === undefined || isObject(value)) return value;
+  throw optionError(site, "an object", value, '{ origin: "https://example.com" }');
+}
+
+function cookie(value: unknown, site: OptionSite): boolean | CookieOptions | undefined {
+  if (value === undefined || typeof value === "boolean" || isObject(value)) {
+    return value as boolean | CookieOptions | undefined;
+  }
+  throw optionError(site, "a boolean or an object", value, '{ name: "io" }');
+}
+
+// A function rather than a constant: the default path depends on the caller.
+function httpOptions(defaultPath: string) {
+  return {
+    path: optional(defaultPath, path),
+    cors,
+    cookie,
+    allowRequest: optional(
+      undefined,
+      (v, site) => functionOption<HttpOptions["allowRequest"]>(site, v, "(request) => true"),
+    ),
+  } satisfies OptionTableOf<HttpOptions>;
+}
+
+/** The names of the HTTP options (the same for every default path). */
+export const HTTP_OPTION_NAMES: readonly string[] = Object.keys(httpOptions("/"));
+
+/**
+ * Applies the defaults of the HTTP options in `options` and checks them (other keys are
+ * ignored: the caller checks for unknown ones).
+ *
+ * @example
+ * ```ts
+ * import { resolveHttpOptions } from "./http_options.ts";
+ * resolveHttpOptions({}, "/engine.io/", "createEngineServer").path; // "/engine.io/"
+ * ```
+ */
+export function resolveHttpOptions(
+  options: Partial<HttpOptions>,
+  defaultPath: string,
+  caller: string,
+): HttpOptions {
+  return resolveEntries(
+    { caller, name: "" },
+    httpOptions(defaultPath),
+    options as Record<string, unknown>,
+  );
+}

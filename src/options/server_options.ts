@@ -1,0 +1,148 @@
+/**
+ * The options of `createServer` and `createEngineServer`, each resolved and checked once,
+ * here: the tables of engine/, server/ and HTTP options are composed, and the known-option
+ * lists of the unknown-option errors are derived from them.
+ * @module
+ */
+import {
+  objectWithKeys,
+  optional,
+  optionError,
+  type OptionSite,
+  type OptionTableOf,
+  resolveEntries,
+} from "../_internal/option_checks.ts";
+import type { CookieOptions, CorsOptions, HttpOptions } from "../http/types.ts";
+import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
+import type { Gateway } from "../gateway/types.ts";
+import type { ResolvedSocketServerOptions, SocketServerOptions } from "../server/server.ts";
+import { ENGINE_OPTIONS } from "./engine_options.ts";
+import { HTTP_OPTION_NAMES, resolveHttpOptions } from "./http_options.ts";
+import { resolveSocketOptions, SOCKET_OPTIONS } from "./socket_options.ts";
+
+/** Options of `createServer`. */
+export interface ServerOptions extends SocketServerOptions {
+  /** The gateways to serve; one per namespace. */
+  gateways?: readonly Gateway[];
+  /** URL path of the endpoint. Default "/socket.io/". */
+  path?: string;
+  /** Enables CORS, with the semantics of Hono's `cors` middleware. */
+  cors?: CorsOptions;
+  /** Sets the Engine.IO session cookie on handshake. */
+  cookie?: boolean | CookieOptions;
+  /** Decides whether a handshake may proceed: false or a throw → 403. */
+  allowRequest?: (request: Request) => boolean | void | Promise<boolean | void>;
+}
+
+/** Options of a bare Engine.IO server. */
+export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
+
+/** The options of `createServer`, checked, with defaults applied, grouped by layer. */
+export interface ResolvedServerOptions {
+  /** The gateways, checked (made by defineGateway, one per static namespace). */
+  readonly gateways: readonly Gateway[];
+  /** The Engine.IO protocol options. */
+  readonly engine: ResolvedEngineProtocolOptions;
+  /** The Socket.IO options. */
+  readonly socket: ResolvedSocketServerOptions;
+  /** The HTTP options of the endpoint. */
+  readonly http: HttpOptions;
+}
+
+/** The options of `createEngineServer`, checked, with defaults applied, grouped by layer. */
+export interface ResolvedEngineServerOptions {
+  /** The Engine.IO protocol options. */
+  readonly engine: ResolvedEngineProtocolOptions;
+  /** The HTTP options of the endpoint. */
+  readonly http: HttpOptions;
+}
+
+function gateways(value: unknown, site: OptionSite): readonly Gateway[] {
+  const example = "[defineGateway({ events: {} })]";
+  if (!Array.isArray(value)) throw optionError(site, "an array", value, example);
+  const staticNames = new Set<string>();
+  for (const gateway of value as unknown[]) {
+    if ((gateway as Gateway | undefined)?.kind !== "gateway") {
+      throw optionError(site, "made with defineGateway({ ... })", gateway, example);
+    }
+    const { namespace } = gateway as Gateway;
+    if (typeof namespace !== "string") continue;
+    if (staticNames.has(namespace)) {
+      throw new TypeError(
+        `${site.caller}: gateways must each serve their own namespace, but two gateways serve namespace "${namespace}": merge their events into one gateway`,
+      );
+    }
+    staticNames.add(namespace);
+  }
+  return value;
+}
+
+const GATEWAY_OPTIONS = {
+  gateways: optional<readonly Gateway[]>([], gateways),
+} satisfies OptionTableOf<Pick<ServerOptions, "gateways">>;
+
+/** Every option `createServer` takes, in the order its unknown-option error lists them. */
+export const SERVER_OPTION_NAMES: readonly string[] = [
+  ...Object.keys(GATEWAY_OPTIONS),
+  ...HTTP_OPTION_NAMES,
+  ...Object.keys(SOCKET_OPTIONS),
+  ...Object.keys(ENGINE_OPTIONS),
+];
+
+/** Every option `createEngineServer` takes, in the order its unknown-option error lists them. */
+export const ENGINE_SERVER_OPTION_NAMES: readonly string[] = [
+  ...HTTP_OPTION_NAMES,
+  ...Object.keys(ENGINE_OPTIONS),
+];
+
+/**
+ * Checks every option of `createServer` and applies the defaults, before anything is built.
+ * A wrong value throws a TypeError of the form
+ * `createServer: <option> must be …, got …, e.g. <option>: <example>`; an unknown key throws
+ * `createServer: unknown option "<key>"; expected one of …`.
+ *
+ * @example
+ * ```ts
+ * import { resolveServerOptions } from "./server_options.ts";
+ * const { engine, socket, http } = resolveServerOptions({ pingInterval: 10_000 });
+ * engine.pingTimeout; // 20000
+ * socket.connectTimeout; // 45000
+ * http.path; // "/socket.io/"
+ * ```
+ */
+export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  const site = { caller: "createServer", name: "" };
+  const given = objectWithKeys(site, options, SERVER_OPTION_NAMES, "{ gateways: [] }");
+  return {
+    gateways: resolveEntries(site, GATEWAY_OPTIONS, given).gateways,
+    engine: resolveEntries(site, ENGINE_OPTIONS, given),
+    socket: resolveSocketOptions(given, site.caller),
+    http: resolveHttpOptions(given, "/socket.io/", site.caller),
+  };
+}
+
+/**
+ * Checks every option of `createEngineServer` and applies the defaults; errors read like
+ * those of {@linkcode resolveServerOptions}, prefixed with `createEngineServer:`.
+ *
+ * @example
+ * ```ts
+ * import { resolveEngineServerOptions } from "./server_options.ts";
+ * resolveEngineServerOptions({}).http.path; // "/engine.io/"
+ * ```
+ */
+export function resolveEngineServerOptions(
+  options: EngineServerOptions = {},
+): ResolvedEngineServerOptions {
+  const site = { caller: "createEngineServer", name: "" };
+  const given = objectWithKeys(
+    site,
+    options,
+    ENGINE_SERVER_OPTION_NAMES,
+    '{ path: "/engine.io/" }',
+  );
+  return {
+    engine: resolveEntries(site, ENGINE_OPTIONS, given),
+    http: resolveHttpOptions(given, "/engine.io/", site.caller),
+  };
+}

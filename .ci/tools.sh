@@ -11,13 +11,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export PATH="$tools_dir/node_modules/.bin:$PATH"
 export SIO_TSX_LOADER="$tools_dir/node_modules/tsx/dist/esm/index.mjs"
-# The browser test (tests/browser/) drives Debian's chromium; CI installs it when missing
-# (elsewhere the test skips without it).
-if [ "${CI:-}" = "true" ] && [ ! -x /usr/bin/chromium ]; then
-  echo "installing chromium with apt-get" >&2
-  as_root=()
-  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
-  { "${as_root[@]}" apt-get update -qq &&
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >&2 ||
-    echo "could not install chromium; the browser test will fail" >&2
+# The browser test (tests/browser/) drives Debian's chromium and the interop tests run Debian's
+# python3-socketio; CI installs them when missing (elsewhere those tests skip without them).
+if [ "${CI:-}" = "true" ]; then
+  debs=()
+  [ -x /usr/bin/chromium ] || debs+=(chromium)
+  /usr/bin/python3 -c "import socketio, requests, websocket" >/dev/null 2>&1 ||
+    debs+=(python3-socketio python3-requests python3-websocket)
+  if [ ${#debs[@]} -gt 0 ]; then
+    echo "installing ${debs[*]} with apt-get" >&2
+    as_root=()
+    [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+    { "${as_root[@]}" apt-get update -qq &&
+      "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}"; } >&2 ||
+      echo "could not install ${debs[*]}; the browser and interop tests will fail" >&2
+  fi
 fi

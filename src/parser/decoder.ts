@@ -11,7 +11,7 @@ import type { SocketPacket } from "./packet.ts";
 /** Default of `maxAttachments`: binary attachments one packet may announce, as the reference. */
 export const DEFAULT_MAX_ATTACHMENTS = 10;
 /** Default of `maxDepth`: nesting levels of a packet's data. */
-export const DEFAULT_MAX_DEPTH = 32;
+export const DEFAULT_MAX_DEPTH = 1000;
 
 /**
  * Limits of a {@linkcode SocketPacketDecoder}.
@@ -28,7 +28,7 @@ export interface DecoderOptions {
   maxAttachments?: number;
   /**
    * Deepest nesting of arrays and objects in a packet's JSON text (the event arguments array
-   * is level 1; a binary placeholder object counts as a level). Default 32.
+   * is level 1; a binary placeholder object counts as a level). Default 1000.
    */
   maxDepth?: number;
 }

@@ -26,7 +26,7 @@ export interface SocketServerOptions extends EngineProtocolOptions {
   maxAttachments?: number;
   /**
    * Deepest nesting of arrays and objects in a packet's data (an integer ≥ 1); a deeper packet
-   * closes the connection with "parse error". Default 32.
+   * closes the connection with "parse error". Default 1000 (deeper than any real document, shallow enough for every runtime to encode an echo).
    */
   maxDepth?: number;
   /**

@@ -356,7 +356,7 @@ describe("hostile protocol sessions", () => {
   });
 
   it("deep JSON closes the connection without a stack overflow", T, async () => {
-    for (const depth of [100, 100_000]) {
+    for (const depth of [10_000, 100_000]) {
       for (const [open, close] of [["[", "]"], ['{"a":', "}"]]) {
         const ws = await join(port);
         const nested = open.repeat(depth) + (open === "[" ? "" : "1") + close.repeat(depth);

@@ -31,7 +31,7 @@ describe("limit options: defaults", () => {
     assert.equal(engine.maxHttpBufferSize, 1e6);
     assert.equal(engine.maxConnections, 10_000);
     assert.equal(socket.maxNamespacesPerConnection, 50);
-    assert.equal(socket.maxDepth, 32);
+    assert.equal(socket.maxDepth, 1000);
     assert.equal(socket.maxAttachments, 10);
     assert.equal(socket.rateLimit, undefined, "no rate limit unless asked for");
     assert.deepEqual(socket.slowConsumer, {
@@ -118,7 +118,7 @@ describe("limit options: refusals at createServer", () => {
 
   for (const value of [0, -1, 2.5, Number.NaN, Infinity, "32"]) {
     it(`maxDepth: ${String(value)} is refused at createServer, not at the first connection`, () => {
-      throwsTypeError(() => createLoosely({ maxDepth: value }), "maxDepth", "maxDepth: 32");
+      throwsTypeError(() => createLoosely({ maxDepth: value }), "maxDepth", "maxDepth: 1000");
     });
   }
 

@@ -42,7 +42,7 @@ describe("options: one error form", () => {
     );
     assert.equal(
       typeErrorOf(loosely({ maxDepth: "32" })),
-      'createServer: maxDepth must be an integer of at least 1, got "32", e.g. maxDepth: 32',
+      'createServer: maxDepth must be an integer of at least 1, got "32", e.g. maxDepth: 1000',
     );
     assert.equal(
       typeErrorOf(loosely({ rateLimit: { eventsPerSecond: 5, action: "kick" } })),

@@ -1,5 +1,5 @@
 import { getLogger } from "../../_internal/log.ts";
-import { type SocketPacket, SocketPacketType } from "../../parser/packet.ts";
+import type { SocketPacket } from "../../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "../../server/adapter.ts";
 import { InMemoryAdapter } from "../../server/in_memory_adapter.ts";
 import type { Namespace } from "../../server/namespace.ts";
@@ -7,36 +7,25 @@ import type { RecoveredSession, SessionToPersist } from "../../server/recovery.t
 import type { BroadcastOptions, Room } from "../../server/types.ts";
 import type { PubSub } from "./clients.ts";
 import { decodeMessage } from "./codec.ts";
-import { localOptions, selectionOf, wireOptions, wirePacket, wireSocket } from "./conversions.ts";
+import { selectionOf, wireOptions, wirePacket } from "./conversions.ts";
+import { createPeerHandlers, type PeerHandlers } from "./peer_messages.ts";
 import { PendingRequests } from "./pending_requests.ts";
 import {
   broadcastChannel,
   type Channels,
   channelsOf,
   encodeAllRoomsRequest,
-  encodeAllRoomsResponse,
   encodeBroadcast,
   encodeBroadcastAckRequest,
-  encodeBroadcastAckResponse,
-  encodeClientCountResponse,
   encodeDisconnectRequest,
-  encodeEmptyResponse,
   encodeFetchRequest,
-  encodeFetchResponse,
   encodeRoomsRequest,
   encodeServerSideEmitRequest,
-  encodeServerSideEmitResponse,
-  encodeSocketsResponse,
-  parseBroadcast,
-  parseRequest,
   parseResponse,
   parseSockets,
   randomId,
-  type Request,
   RequestType,
   type Response,
-  type WireBroadcastOptions,
-  type WireSocket,
 } from "./protocol.ts";
 import { RedisSessionStore } from "./recovery_store.ts";
 import { ClusterRemoteSocket } from "./remote_socket.ts";
@@ -61,8 +50,6 @@ export interface ResolvedRedisAdapterOptions {
 
 type ServerSideAck = (error: Error | null, responses: unknown[]) => void;
 
-const NO_SELECTION: WireBroadcastOptions = { rooms: [], except: [], flags: {} };
-
 /**
  * The classic `@socket.io/redis-adapter` protocol for one namespace: everything the in-memory
  * adapter does locally, plus messages to and from the other servers on Redis pub/sub.
@@ -82,6 +69,8 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
   readonly #store: RedisSessionStore | undefined;
   /** Recovery writes under way, awaited by `close`. */
   readonly #writes = new Set<Promise<unknown>>();
+  /** Listeners of what the other servers publish (their broadcasts and requests). */
+  readonly #peers: PeerHandlers;
 
   /** The adapter of `nsp`, publishing on `pub` and listening on `sub`. */
   constructor(nsp: Namespace, pub: PubSub, sub: PubSub, options: ResolvedRedisAdapterOptions) {
@@ -93,6 +82,23 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     this.#store = nsp.recovery === undefined
       ? undefined
       : new RedisSessionStore(pub, options.key, nsp.name, nsp.recovery);
+    this.#peers = createPeerHandlers({
+      uid: this.uid,
+      channels: this.#channels,
+      // the in-memory operations: a peer's message applied here must not be published again
+      local: {
+        nsp,
+        rooms: this.rooms,
+        apply: (options, visit) => this.apply(options, visit),
+        deliver: (packet, options) => this.deliver(packet, options),
+        addSockets: (options, rooms) => super.addSockets(options, rooms),
+        delSockets: (options, rooms) => super.delSockets(options, rooms),
+        disconnectSockets: (options, close) => super.disconnectSockets(options, close),
+        broadcastWithAck: (packet, options, onClientCount, onAck) =>
+          super.broadcastWithAck(packet, options, onClientCount, onAck),
+      },
+      respond: (message) => void this.#publish(this.#channels.response, message),
+    });
   }
 
   /**
@@ -116,8 +122,8 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     const { pattern, request, response, specificResponse } = this.#channels;
     // the request channel exactly once: the cluster counts servers by its subscribers
     await Promise.all([
-      this.#sub.psubscribe(pattern, this.#onBroadcast),
-      this.#sub.subscribe(request, this.#onRequest),
+      this.#sub.psubscribe(pattern, this.#peers.onBroadcast),
+      this.#sub.subscribe(request, this.#peers.onRequest),
       this.#sub.subscribe(response, this.#onResponse),
       this.#sub.subscribe(specificResponse, this.#onResponse),
     ]);
@@ -134,8 +140,8 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     await this.#ready.catch(() => {});
     const { pattern, request, response, specificResponse } = this.#channels;
     await Promise.allSettled([
-      this.#sub.punsubscribe(pattern, this.#onBroadcast),
-      this.#sub.unsubscribe(request, this.#onRequest),
+      this.#sub.punsubscribe(pattern, this.#peers.onBroadcast),
+      this.#sub.unsubscribe(request, this.#peers.onRequest),
       this.#sub.unsubscribe(response, this.#onResponse),
       this.#sub.unsubscribe(specificResponse, this.#onResponse),
     ]);
@@ -344,54 +350,7 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     });
   }
 
-  // ---- incoming ----
-
-  readonly #onBroadcast = (channel: string, message: Uint8Array): void => {
-    const prefix = this.#channels.broadcast;
-    if (!channel.startsWith(prefix)) return;
-    // a room channel is only an optimisation: skip it when no local socket is in that room
-    const room = channel.slice(prefix.length, -1);
-    if (room !== "" && !this.rooms.has(room)) return;
-    const decoded = decodeMessage(message);
-    const parsed = decoded.ok ? parseBroadcast(decoded.value) : decoded;
-    if (!parsed.ok) {
-      log.debug("ignored a malformed broadcast", { channel, error: parsed.error });
-      return;
-    }
-    const { uid, packet, opts } = parsed.value;
-    if (uid === this.uid || packet.nsp !== this.nsp.name) return;
-    try {
-      // as it came: the sender appended the recovery offset, if any
-      this.deliver(
-        { type: SocketPacketType.EVENT, nsp: this.nsp.name, data: packet.data },
-        localOptions(opts),
-      );
-    } catch (error) {
-      log.error("could not deliver a broadcast from Redis", { nsp: this.nsp.name, error });
-    }
-  };
-
-  readonly #onRequest = (_channel: string, message: Uint8Array): void => {
-    const decoded = decodeMessage(message);
-    const parsed = decoded.ok ? parseRequest(decoded.value) : decoded;
-    if (!parsed.ok) {
-      log.debug("ignored a malformed request", { nsp: this.nsp.name, error: parsed.error });
-      return;
-    }
-    const request = parsed.value;
-    // our own requests come back too: we applied them before publishing, or we asked
-    if (request.uid === this.uid) return;
-    try {
-      this.#handleRequest(request);
-    } catch (error) {
-      log.error("could not handle a request from Redis", {
-        nsp: this.nsp.name,
-        type: request.type,
-        error,
-      });
-    }
-  };
-
+  /** Answers to this server's requests, routed to the request they answer. */
   readonly #onResponse = (_channel: string, message: Uint8Array): void => {
     const decoded = decodeMessage(message);
     const parsed = decoded.ok ? parseResponse(decoded.value) : decoded;
@@ -402,93 +361,4 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
       log.error("a response handler threw", { nsp: this.nsp.name, error });
     }
   };
-
-  #handleRequest(request: Request): void {
-    const { requestId } = request;
-    const selection = localOptions(request.opts ?? NO_SELECTION);
-    switch (request.type) {
-      case RequestType.SOCKETS: {
-        if (requestId === undefined) return;
-        const ids: string[] = [];
-        const rooms = { rooms: new Set(request.rooms), except: new Set<Room>(), flags: {} };
-        this.apply(rooms, (socket) => ids.push(socket.id));
-        this.#respond(encodeSocketsResponse(requestId, ids));
-        return;
-      }
-      case RequestType.ALL_ROOMS:
-        if (requestId !== undefined) {
-          this.#respond(encodeAllRoomsResponse(requestId, [...this.rooms.keys()]));
-        }
-        return;
-      case RequestType.REMOTE_JOIN:
-      case RequestType.REMOTE_LEAVE: {
-        const join = request.type === RequestType.REMOTE_JOIN;
-        if (request.opts) {
-          if (join) super.addSockets(selection, request.rooms);
-          else super.delSockets(selection, request.rooms);
-          return;
-        }
-        // legacy per-socket form
-        const socket = request.sid === undefined ? undefined : this.nsp.sockets.get(request.sid);
-        if (!socket || request.room === undefined) return;
-        if (join) socket.join(request.room);
-        else socket.leave(request.room);
-        if (requestId !== undefined) this.#respond(encodeEmptyResponse(requestId));
-        return;
-      }
-      case RequestType.REMOTE_DISCONNECT: {
-        if (request.opts) {
-          super.disconnectSockets(selection, request.close);
-          return;
-        }
-        const socket = request.sid === undefined ? undefined : this.nsp.sockets.get(request.sid);
-        if (!socket) return;
-        socket.disconnect(request.close);
-        if (requestId !== undefined) this.#respond(encodeEmptyResponse(requestId));
-        return;
-      }
-      case RequestType.REMOTE_FETCH: {
-        if (requestId === undefined) return;
-        const sockets: WireSocket[] = [];
-        this.apply(selection, (socket) => sockets.push(wireSocket(socket)));
-        this.#respond(encodeFetchResponse(requestId, sockets));
-        return;
-      }
-      case RequestType.SERVER_SIDE_EMIT: {
-        const data = request.data;
-        if (!data || typeof data[0] !== "string") return;
-        if (requestId === undefined) {
-          this.nsp._onServerSideEmit(data);
-          return;
-        }
-        let answered = false;
-        const callback = (response?: unknown) => {
-          if (answered) return;
-          answered = true;
-          this.#respond(encodeServerSideEmitResponse(requestId, response));
-        };
-        this.nsp._onServerSideEmit([...data, callback]);
-        return;
-      }
-      case RequestType.BROADCAST: {
-        if (requestId === undefined || !request.packet) return;
-        const packet: SocketPacket = {
-          type: SocketPacketType.EVENT,
-          nsp: this.nsp.name,
-          data: request.packet.data,
-        };
-        super.broadcastWithAck(
-          packet,
-          selection,
-          (count) => this.#respond(encodeClientCountResponse(requestId, count)),
-          (...args) => this.#respond(encodeBroadcastAckResponse(requestId, args[0])),
-        );
-        return;
-      }
-    }
-  }
-
-  #respond(message: string | Uint8Array): void {
-    void this.#publish(this.#channels.response, message);
-  }
 }

@@ -1,3 +1,4 @@
+import { callSafely } from "../_internal/call_safely.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import { RESERVED_EVENTS } from "../parser/validate.ts";
 import type { EventsMap } from "../server/events.ts";
@@ -383,11 +384,7 @@ export class TestSocket implements TestClient {
  * thrown in a microtask or a timer would not, under `deno test`), without breaking the client.
  */
 function report(call: () => unknown): void {
-  try {
-    call();
-  } catch (error) {
-    rethrowUnhandled(error);
-  }
+  callSafely(call, [], rethrowUnhandled);
 }
 
 /** Raises an error outside the caller's stack, as an unhandled rejection. */

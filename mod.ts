@@ -68,12 +68,17 @@ export type {
 // The server and its sockets: namespaces, rooms, broadcasts.
 export { ServerSocket } from "./src/server/socket.ts";
 export type { AnyServerSocket } from "./src/server/socket.ts";
+export type { SocketRequest } from "./src/server/request.ts";
 export { Namespace } from "./src/server/namespace.ts";
 export type { ConnectMiddleware, EventRoute } from "./src/server/namespace_hooks.ts";
 export { ParentBroadcast, ParentNamespace } from "./src/server/parent_namespace.ts";
 export { BroadcastOperator } from "./src/server/broadcast.ts";
 export type { BroadcastAck } from "./src/server/broadcast.ts";
-export type { NamespaceMatcher, SocketServerOptions } from "./src/server/server.ts";
+export type {
+  NamespaceMatcher,
+  SocketServerEvents,
+  SocketServerOptions,
+} from "./src/server/server.ts";
 export type {
   BroadcastFlags,
   BroadcastOptions,
@@ -107,7 +112,7 @@ export type { ConnectionStateRecoveryOptions } from "./src/server/recovery.ts";
 
 // Adapters: rooms and broadcasts in memory, or across a cluster (see ./redis).
 export { InMemoryAdapter } from "./src/server/in_memory_adapter.ts";
-export type { AdapterFactory } from "./src/server/in_memory_adapter.ts";
+export type { AdapterEvents, AdapterFactory } from "./src/server/in_memory_adapter.ts";
 export type { Adapter, RemoteSocketLike } from "./src/server/adapter.ts";
 export type { RecoveredSession, SessionToPersist } from "./src/server/recovery.ts";
 export { SocketPacketType } from "./src/parser/packet.ts";

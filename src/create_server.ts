@@ -7,7 +7,10 @@ import type { RemoteSocketLike } from "./server/adapter.ts";
 import type { BroadcastOperator } from "./server/broadcast.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./server/events.ts";
 import type { Namespace } from "./server/namespace.ts";
-import { SocketServer } from "./server/server.ts";
+import type { ConnectMiddleware } from "./server/namespace_hooks.ts";
+import type { ParentNamespace } from "./server/parent_namespace.ts";
+import { type NamespaceMatcher, SocketServer } from "./server/server.ts";
+import type { ServerSocket } from "./server/socket.ts";
 import type { Room } from "./server/types.ts";
 
 export type { ServerOptions };
@@ -23,6 +26,8 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   readonly engine: Engine;
   /** A namespace by name (created when missing). */
   of(name: string): Namespace<ServerEvents>;
+  /** A parent of dynamic namespaces: names it matches become namespaces on first connection. */
+  of(matcher: NamespaceMatcher): ParentNamespace;
   /** Targets rooms of the main namespace. */
   to(room: Room | readonly Room[]): BroadcastOperator<ServerEvents>;
   /** Same as `to`. */
@@ -46,6 +51,22 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   disconnectSockets(close?: boolean): void;
   /** Sends an event to the other servers of a cluster. */
   serverSideEmit(event: string, ...args: unknown[]): boolean;
+  /** Sends an event to the other servers and resolves with their acknowledgements. */
+  serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]>;
+  /**
+   * Listens to `connection` (alias `connect`) on the main namespace, with the new socket, or to
+   * `new_namespace`, with each namespace created from now on.
+   */
+  on(
+    event: "connection" | "connect",
+    listener: (socket: ServerSocket<ServerEvents>) => unknown,
+  ): this;
+  /** Listens to `new_namespace`: a namespace was created (by `of`, or a dynamic one). */
+  on(event: "new_namespace", listener: (namespace: Namespace<ServerEvents>) => unknown): this;
+  /** Stops listening to `connection` / `connect` / `new_namespace`. */
+  off(event: "connection" | "connect" | "new_namespace", listener?: (arg: never) => unknown): this;
+  /** Adds a connection middleware to the main namespace: `next()` admits, `next(error)` refuses. */
+  use(middleware: ConnectMiddleware): this;
   /** Disconnects every socket ("server shutting down") and closes every connection. */
   close(): Promise<void>;
 }
@@ -90,7 +111,9 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
       return server.engine.clientsCount;
     },
     engine: server.engine,
-    of: (name) => server.of(name) as unknown as Namespace<ServerEvents>,
+    of: ((name: string | NamespaceMatcher) => server.of(name as string)) as SocketIoServer<
+      ServerEvents
+    >["of"],
     to: (room) => main().to(room),
     in: (room) => main().in(room),
     except: (room) => main().except(room),
@@ -101,6 +124,21 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     socketsLeave: (room) => main().socketsLeave(room),
     disconnectSockets: (close) => main().disconnectSockets(close),
     serverSideEmit: (event, ...args) => main().serverSideEmit(event, ...args),
+    serverSideEmitWithAck: (event, ...args) => main().serverSideEmitWithAck(event, ...args),
+    on(event: string, listener: (arg: never) => unknown) {
+      if (event === "new_namespace") server.events.on("new_namespace", listener as never);
+      else main().on(event, listener as never);
+      return io;
+    },
+    off(event: string, listener?: (arg: never) => unknown) {
+      if (event === "new_namespace") server.events.off("new_namespace", listener as never);
+      else main().off(event, listener as never);
+      return io;
+    },
+    use(middleware) {
+      main().use(middleware);
+      return io;
+    },
     attach: endpoint.attach,
     close: () => server.close(),
   };

@@ -4,6 +4,7 @@ import { SocketPacketDecoder } from "../parser/decoder.ts";
 import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";
+import { type SocketRequest, socketRequest } from "./request.ts";
 import type { SocketServer } from "./server.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastFlags, DisconnectReason } from "./types.ts";
@@ -38,6 +39,9 @@ export class Client {
   /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
   #warnedDrop = false;
 
+  /** Made on first read: the Node-shaped view of the handshake request (`socket.request`). */
+  #request: SocketRequest | undefined;
+
   constructor(server: SocketServer, readonly conn: EngineSocket) {
     this.#server = server;
     this.rateLimit = server.options.rateLimit;
@@ -54,6 +58,11 @@ export class Client {
       log.debug("no namespace joined in time", { sid: conn.id });
       conn.close();
     }, server.options.connectTimeout);
+  }
+
+  /** The handshake request, shaped like Node's `IncomingMessage`. */
+  get request(): SocketRequest {
+    return this.#request ??= socketRequest(this.conn.request);
   }
 
   /** Encodes and writes a packet. */

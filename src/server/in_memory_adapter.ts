@@ -1,3 +1,4 @@
+import { Emitter } from "../_internal/emitter.ts";
 import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "./adapter.ts";
@@ -11,6 +12,18 @@ import {
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastOptions, Room, SocketId } from "./types.ts";
 
+/** Events of an adapter's rooms, as the reference adapter emits them. */
+export type AdapterEvents = {
+  /** A room got its first socket. */
+  "create-room": [room: Room];
+  /** A room lost its last socket. */
+  "delete-room": [room: Room];
+  /** A socket joined a room. */
+  "join-room": [room: Room, id: SocketId];
+  /** A socket left a room. */
+  "leave-room": [room: Room, id: SocketId];
+};
+
 /** Builds the adapter of a namespace. */
 export type AdapterFactory = (nsp: Namespace) => Adapter;
 
@@ -22,6 +35,8 @@ export class InMemoryAdapter implements Adapter {
   readonly rooms: Map<Room, Set<SocketId>> = new Map();
   readonly sids: Map<SocketId, Set<Room>> = new Map();
   readonly #offsets = new OffsetGenerator();
+  /** Made on the first `on`: without listeners, rooms change without any event work. */
+  #events: Emitter<AdapterEvents> | undefined;
   #store: InMemorySessionStore | undefined;
 
   /** The adapter of one namespace. */
@@ -32,6 +47,24 @@ export class InMemoryAdapter implements Adapter {
 
   init(): void {}
 
+  /**
+   * Listens to room events: `create-room` (room), `delete-room` (room), `join-room`
+   * (room, id), `leave-room` (room, id), for the rooms of this process.
+   */
+  on<K extends keyof AdapterEvents>(event: K, listener: (...args: AdapterEvents[K]) => void): this {
+    (this.#events ??= new Emitter()).on(event, listener);
+    return this;
+  }
+
+  /** Stops listening to a room event. */
+  off<K extends keyof AdapterEvents>(
+    event: K,
+    listener?: (...args: AdapterEvents[K]) => void,
+  ): this {
+    this.#events?.off(event, listener);
+    return this;
+  }
+
   close(): void {
     this.#store?.clear();
   }
@@ -39,11 +72,19 @@ export class InMemoryAdapter implements Adapter {
   addAll(id: SocketId, rooms: ReadonlySet<Room>): void {
     let joined = this.sids.get(id);
     if (!joined) this.sids.set(id, joined = new Set());
+    const events = this.#events;
     for (const room of rooms) {
       joined.add(room);
       let members = this.rooms.get(room);
-      if (!members) this.rooms.set(room, members = new Set());
-      members.add(id);
+      if (!members) {
+        this.rooms.set(room, members = new Set());
+        events?.emit("create-room", room);
+      }
+      if (events === undefined) members.add(id);
+      else if (!members.has(id)) {
+        members.add(id);
+        events.emit("join-room", room, id);
+      }
     }
   }
 
@@ -222,7 +263,10 @@ export class InMemoryAdapter implements Adapter {
   #leave(id: SocketId, room: Room): void {
     const members = this.rooms.get(room);
     if (!members) return;
-    members.delete(id);
-    if (members.size === 0) this.rooms.delete(room);
+    if (members.delete(id)) this.#events?.emit("leave-room", room, id);
+    if (members.size === 0) {
+      this.rooms.delete(room);
+      this.#events?.emit("delete-room", room);
+    }
   }
 }

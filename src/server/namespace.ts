@@ -76,6 +76,16 @@ export class Namespace<
     return this;
   }
 
+  /** Removes a listener added with `on` (every listener of the event without one). */
+  off(event: string, listener?: (...args: never[]) => void): this {
+    if (event === "connection" || event === "connect") {
+      this.#hooks.connection.remove(listener as ((socket: AnyServerSocket) => void) | undefined);
+    } else {
+      this.#hooks.serverSide.off(event, listener as ((...args: unknown[]) => void) | undefined);
+    }
+    return this;
+  }
+
   /** Targets sockets in a room or rooms. */
   to(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
     return this.#operator().to(room);

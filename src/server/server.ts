@@ -1,3 +1,4 @@
+import { Emitter } from "../_internal/emitter.ts";
 import { EngineServer } from "../engine/server.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import { Client } from "./client.ts";
@@ -77,10 +78,18 @@ export interface ResolvedSocketServerOptions {
   readonly connectionStateRecovery: ResolvedRecovery | undefined;
 }
 
+/** Events of the Socket.IO server itself. */
+export type SocketServerEvents = {
+  /** A namespace was created: by `io.of(name)`, or a dynamic one on its first connection. */
+  new_namespace: [namespace: Namespace];
+};
+
 /** The Socket.IO server core: namespaces on top of an Engine.IO session table. */
 export class SocketServer {
   readonly engine: EngineServer;
   readonly options: ResolvedSocketServerOptions;
+  /** Listeners of the server's own events (`new_namespace`). */
+  readonly events: Emitter<SocketServerEvents> = new Emitter();
   readonly #namespaces = new Map<string, Namespace>();
   readonly #parents: ParentNamespace[] = [];
 
@@ -113,6 +122,7 @@ export class SocketServer {
       );
       this.#namespaces.set(normalized, nsp);
       void nsp.adapter.init();
+      this.events.emit("new_namespace", nsp);
     }
     return nsp;
   }
@@ -142,6 +152,7 @@ export class SocketServer {
       this.#namespaces.set(name, child);
       parent.children.add(child);
       void child.adapter.init();
+      this.events.emit("new_namespace", child);
       return child;
     }
     return undefined;

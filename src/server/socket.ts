@@ -20,6 +20,7 @@ import {
 } from "./events.ts";
 import { buildHandshake } from "./handshake.ts";
 import type { Namespace } from "./namespace.ts";
+import type { SocketRequest } from "./request.ts";
 import { persistSession, RECOVERABLE_REASONS, type RecoveredSession } from "./recovery.ts";
 import { reportListenerError, SocketInbox } from "./socket_inbox.ts";
 import { SocketOutbox } from "./socket_outbox.ts";
@@ -104,6 +105,11 @@ export class ServerSocket<
     return this.client.conn;
   }
 
+  /** The handshake request, shaped like Node's `IncomingMessage` (as in socket.io). */
+  get request(): SocketRequest {
+    return this.client.request;
+  }
+
   /** The namespace's adapter. */
   get adapter(): Adapter {
     return this.nsp.adapter;
@@ -175,10 +181,7 @@ export class ServerSocket<
     return this;
   }
 
-  /**
-   * Drops the next emit if the transport cannot write now, or if the connection holds more than
-   * `slowConsumer.maxBufferedBytes` unsent.
-   */
+  /** Drops the next emit if the transport cannot write now or the connection is backed up. */
   get volatile(): this {
     this.#flags.volatile = true;
     return this;

@@ -16,6 +16,9 @@ export type { EngineIoServer, EngineServerOptions } from "./src/create_engine_se
 export type {
   CookieOptions,
   CorsOptions,
+  CorsOriginAnswer,
+  CorsOriginFunction,
+  CorsStaticOrigin,
   Endpoint,
   HonoApp,
   HonoContextLike,

@@ -96,6 +96,9 @@ export type { TransportCloseReason, TransportName } from "./src/engine/transport
 export type {
   CookieOptions,
   CorsOptions,
+  CorsOriginAnswer,
+  CorsOriginFunction,
+  CorsStaticOrigin,
   Endpoint,
   HonoApp,
   HonoContextLike,

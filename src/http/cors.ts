@@ -1,58 +1,79 @@
 import type { Context } from "hono";
-import { cors } from "hono/cors";
-import type { CorsOptions } from "./types.ts";
+import { EngineErrorCode, refusal } from "../engine/errors.ts";
+import { type CorsHeader, corsPolicy, type CorsVerdict } from "./cors_policy.ts";
+import { refuse } from "./refuse.ts";
+import type { HttpOptions } from "./types.ts";
 import { isWebSocketRequest } from "./websocket.ts";
 
 type Handler = (c: Context) => Promise<Response>;
 
 /**
- * Adds CORS to an endpoint's handler: Hono's `cors` middleware answers preflights, and every
- * other HTTP response is built with its CORS headers. WebSocket requests pass untouched.
+ * Adds CORS to an endpoint's handler ({@link corsPolicy} computes the headers): preflights are
+ * answered here, every other HTTP response is built with its CORS headers. When `cors.origin`
+ * restricts origins (and `enforceCorsOrigin` is not false), a handshake or WebSocket upgrade
+ * from an `Origin` it does not allow is refused with 403: browsers apply no CORS to
+ * WebSockets, nor to the simple GET of a polling handshake.
  */
-export function withCors(options: CorsOptions | undefined, serve: Handler): Handler {
-  if (!options) return serve;
-  const preflight = cors(options);
-  const setHeaders = corsHeaderSetter(options);
+export function withCors(
+  options: Pick<HttpOptions, "cors" | "enforceCorsOrigin">,
+  serve: Handler,
+  remoteAddress: (c: Context) => string,
+): Handler {
+  if (!options.cors) return serve;
+  const policy = corsPolicy(options.cors);
+  const enforce = policy.restrictsOrigin && options.enforceCorsOrigin !== false;
+
+  const refused = (c: Context, request: Request, origin: string, verdict: CorsVerdict) =>
+    enforce && !verdict.allowed && !sameHost(origin, request) && opensSession(request)
+      ? refuse(
+        c,
+        refusal(EngineErrorCode.FORBIDDEN, `origin ${origin} not allowed by cors.origin`),
+        remoteAddress(c),
+      )
+      : undefined;
+
   return async (c) => {
-    if (isWebSocketRequest(c.req.raw)) return await serve(c);
-    if (c.req.raw.method === "OPTIONS") {
-      const answered = await preflight(c, async () => {
-        c.res = await serve(c);
-      });
-      return answered ?? c.res;
+    const request = c.req.raw;
+    const origin = request.headers.get("origin");
+    if (isWebSocketRequest(request)) {
+      if (!enforce || origin === null) return await serve(c);
+      const verdict = await policy.verdict(origin);
+      return refused(c, request, origin, verdict) ?? await serve(c);
+    }
+    const given = policy.verdict(origin);
+    const verdict = given instanceof Promise ? await given : given;
+    if (request.method === "OPTIONS") {
+      const headers = verdict.preflight(request.headers.get("access-control-request-headers"));
+      // CORS off for this origin: the endpoint answers the OPTIONS (400), as the reference does
+      if (!headers) return await serve(c);
+      setHeaders(c, headers);
+      return c.body(null, policy.preflightStatus as 204);
     }
     // set before any response exists, so each response is built with them, never copied
-    await setHeaders(c);
-    return await serve(c);
+    setHeaders(c, verdict.headers);
+    return (origin !== null && refused(c, request, origin, verdict)) || await serve(c);
   };
 }
 
+function setHeaders(c: Context, headers: readonly CorsHeader[]): void {
+  for (const [name, value] of headers) c.header(name, value, { append: name === "Vary" });
+}
+
 /**
- * Sets the CORS headers of a non-preflight response on the context, as Hono's `cors` middleware
- * does (same origin matching, credentials, exposed headers and `Vary: Origin`), but before the
- * response is built.
+ * Whether the page that sent the request was served by this very host (its `Origin` names the
+ * request's `Host`): same-origin pages may always connect.
  */
-function corsHeaderSetter(options: CorsOptions): (c: Context) => void | Promise<void> {
-  const origin = options.origin ?? "*";
-  type Allowed = string | undefined | null;
-  type Allow = (origin: string, c: Context) => Allowed | PromiseLike<Allowed>;
-  const allow: Allow = typeof origin === "string"
-    ? (origin === "*" ? () => "*" : (given) => given === origin ? given : null)
-    : typeof origin === "function"
-    ? origin as Allow
-    : (given) => origin.includes(given) ? given : null;
-  const credentials = options.credentials;
-  const expose = options.exposeHeaders?.length ? options.exposeHeaders.join(",") : undefined;
-  const vary = origin !== "*";
-  const apply = (c: Context, allowed: string | undefined | null): void => {
-    if (allowed) c.header("Access-Control-Allow-Origin", allowed);
-    if (credentials) c.header("Access-Control-Allow-Credentials", "true");
-    if (expose) c.header("Access-Control-Expose-Headers", expose);
-    if (vary) c.header("Vary", "Origin", { append: true });
-  };
-  return (c) => {
-    const allowed = allow(c.req.raw.headers.get("origin") || "", c);
-    if (typeof allowed === "string" || allowed == null) return apply(c, allowed);
-    return Promise.resolve(allowed).then((value) => apply(c, value));
-  };
+function sameHost(origin: string, request: Request): boolean {
+  const host = request.headers.get("host");
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false; // "null" or garbage
+  }
+}
+
+/** A handshake (no session id) or a WebSocket upgrade: what opens or takes over a session. */
+function opensSession(request: Request): boolean {
+  return isWebSocketRequest(request) || !new URL(request.url).searchParams.has("sid");
 }

@@ -73,7 +73,11 @@ export function createEngineHandler(
     return await poll(c, session, runtime);
   };
 
-  const served = withCors(options.cors, serve);
+  const served = withCors(
+    options,
+    serve,
+    (c) => runtimeFor(c.env).remoteAddress(c.req.raw),
+  );
   return async (c: Context): Promise<Response> => {
     const response = await served(c);
     runtimeFor(c.env).finish?.(c.req.raw, response);

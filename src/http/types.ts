@@ -1,22 +1,53 @@
 import type { BunWebSocketHandlers } from "../runtime/bun.ts";
 
-/** CORS settings, with the semantics of Hono's `cors` middleware. */
+/**
+ * A CORS `origin` that is not a function: `true` reflects the request's origin, `false` turns
+ * CORS off, `"*"` allows every origin, another string is the one allowed origin, a RegExp or a
+ * list of strings and RegExps allows the origins it matches (as the `cors` npm package reads it).
+ */
+export type CorsStaticOrigin = boolean | string | RegExp | readonly (string | RegExp)[];
+
+/** What an origin function may answer: a static origin, or nothing (the origin is not allowed). */
+export type CorsOriginAnswer = CorsStaticOrigin | null | undefined | void;
+
+/**
+ * Decides the CORS origin of one request, as the `cors` npm package calls it: with the
+ * request's `Origin` and a Node-style callback `(error, origin)`. It may instead return its
+ * answer, or a promise of it. It is only called for requests that carry an `Origin` header.
+ */
+export type CorsOriginFunction = (
+  origin: string,
+  callback: (error: Error | null, origin?: CorsStaticOrigin) => void,
+) => CorsOriginAnswer | Promise<CorsOriginAnswer>;
+
+/**
+ * CORS settings, with the names and semantics of the `cors` npm package (as Socket.IO takes
+ * them). `allowMethods`, `allowHeaders` and `exposeHeaders` (Hono's names) are accepted as
+ * aliases of `methods`, `allowedHeaders` and `exposedHeaders`.
+ */
 export interface CorsOptions {
-  /** Allowed origin(s), or a function returning the origin to allow (or null). Default "*". */
-  origin?:
-    | string
-    | string[]
-    | ((origin: string) => string | undefined | null | Promise<string | undefined | null>);
-  /** Methods allowed in preflight. */
-  allowMethods?: string[];
-  /** Request headers allowed in preflight. */
-  allowHeaders?: string[];
-  /** Preflight cache lifetime in seconds. */
-  maxAge?: number;
-  /** Whether credentials (cookies) are allowed. */
+  /** The allowed origin(s), or a function that decides per request. Default "*". */
+  origin?: CorsStaticOrigin | CorsOriginFunction;
+  /** Methods allowed in preflights (comma-separated, or a list). Default "GET,HEAD,PUT,PATCH,POST,DELETE". */
+  methods?: string | readonly string[];
+  /** Request headers allowed in preflights. Default: those the preflight asks for. */
+  allowedHeaders?: string | readonly string[];
+  /** Response headers exposed to the page. Default: none. */
+  exposedHeaders?: string | readonly string[];
+  /** Whether credentials (cookies) are allowed: `Access-Control-Allow-Credentials: true`. */
   credentials?: boolean;
-  /** Response headers exposed to the page. */
-  exposeHeaders?: string[];
+  /** Preflight cache lifetime in seconds (`Access-Control-Max-Age`). Default: not sent. */
+  maxAge?: number;
+  /** Status of a preflight answer, 200 to 299. Default 204. */
+  optionsSuccessStatus?: number;
+  /** Only `false`: the endpoint answers preflights itself (there is no next handler). */
+  preflightContinue?: false;
+  /** Alias of `methods` (Hono's name). */
+  allowMethods?: string | readonly string[];
+  /** Alias of `allowedHeaders` (Hono's name). */
+  allowHeaders?: string | readonly string[];
+  /** Alias of `exposedHeaders` (Hono's name). */
+  exposeHeaders?: string | readonly string[];
 }
 
 /** The session cookie set on handshake (`io` by default), as in the reference. */
@@ -43,6 +74,11 @@ export interface HttpOptions {
   path: string;
   /** Enables CORS on the endpoint. */
   cors?: CorsOptions;
+  /**
+   * When `cors.origin` restricts origins, refuse handshakes and WebSocket upgrades from an
+   * `Origin` it does not allow (403). Default true.
+   */
+  enforceCorsOrigin?: boolean;
   /** Sets a session cookie on handshake (`true` for the defaults). */
   cookie?: boolean | CookieOptions;
   /** Decides whether a handshake may proceed: false or a throw → 403 Forbidden. */

@@ -1,10 +1,11 @@
 /**
- * The HTTP options of an endpoint (`path`, `cors`, `cookie`, `allowRequest`), shared by
- * `createServer` and `createEngineServer`: shallow type checks; their meaning is the HTTP
- * layer's.
+ * The HTTP options of an endpoint (`path`, `cors`, `enforceCorsOrigin`, `cookie`,
+ * `allowRequest`), shared by `createServer` and `createEngineServer`: type checks (`cors` in
+ * cors_options.ts); their meaning is the HTTP layer's.
  * @module
  */
 import {
+  booleanOption,
   functionOption,
   isObject,
   optional,
@@ -13,16 +14,12 @@ import {
   type OptionTableOf,
   resolveEntries,
 } from "../_internal/option_checks.ts";
-import type { CookieOptions, CorsOptions, HttpOptions } from "../http/types.ts";
+import type { CookieOptions, HttpOptions } from "../http/types.ts";
+import { resolveCorsOptions } from "./cors_options.ts";
 
 function path(value: unknown, site: OptionSite): string {
   if (typeof value === "string" && value.startsWith("/")) return value;
   throw optionError(site, 'a string starting with "/"', value, '"/socket.io/"');
-}
-
-function cors(value: unknown, site: OptionSite): CorsOptions | undefined {
-  if (value === undefined || isObject(value)) return value;
-  throw optionError(site, "an object", value, '{ origin: "https://example.com" }');
 }
 
 function cookie(value: unknown, site: OptionSite): boolean | CookieOptions | undefined {
@@ -36,7 +33,8 @@ function cookie(value: unknown, site: OptionSite): boolean | CookieOptions | und
 function httpOptions(defaultPath: string) {
   return {
     path: optional(defaultPath, path),
-    cors,
+    cors: resolveCorsOptions,
+    enforceCorsOrigin: optional(true, (v, site) => booleanOption(site, v, "false")),
     cookie,
     allowRequest: optional(
       undefined,

@@ -26,8 +26,16 @@ export interface ServerOptions extends SocketServerOptions {
   gateways?: readonly Gateway[];
   /** URL path of the endpoint. Default "/socket.io/". */
   path?: string;
-  /** Enables CORS, with the semantics of Hono's `cors` middleware. */
+  /**
+   * Enables CORS, with the options and semantics of the `cors` npm package (Hono's names
+   * `allowMethods`, `allowHeaders`, `exposeHeaders` are aliases).
+   */
   cors?: CorsOptions;
+  /**
+   * When `cors.origin` restricts origins, refuse handshakes and WebSocket upgrades from an
+   * `Origin` it does not allow (403 `{"code":4,"message":"Forbidden"}`). Default true.
+   */
+  enforceCorsOrigin?: boolean;
   /** Sets the Engine.IO session cookie on handshake. */
   cookie?: boolean | CookieOptions;
   /** Decides whether a handshake may proceed: false or a throw → 403. */

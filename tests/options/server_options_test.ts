@@ -148,7 +148,12 @@ describe("options: the checks that were missing", () => {
         /^createServer: cors must be an object, got .*, e\.g\. cors: \{ origin: /,
       );
     }
-    assert.deepEqual(resolveServerOptions({ cors: { origin: "*" } }).http.cors, { origin: "*" });
+    assert.deepEqual(resolveServerOptions({ cors: { origin: "*" } }).http.cors, {
+      origin: "*",
+      methods: "GET,HEAD,PUT,PATCH,POST,DELETE",
+      credentials: false,
+      optionsSuccessStatus: 204,
+    });
   });
 
   it("createEngineServer checks the HTTP options too", () => {

@@ -32,6 +32,8 @@ export interface Cell {
   vsSocketIoNode?: number;
   /** main ÷ the same figure of the raw WebSocket echo on the same runtime. */
   vsRawSameRuntime?: number;
+  /** Of ours: main ÷ the same figure of the baseline checkout on the same runtime. */
+  vsBaseline?: number;
 }
 
 /** A target of the issue, checked per runtime of ours. */
@@ -52,10 +54,14 @@ const isResult = (outcome: TrialOutcome): outcome is TrialResult =>
   !("error" in outcome) && outcome.ops > 0;
 
 /** Aggregates the trials into cells (scenario-major, servers in table order). */
-export function aggregate(records: TrialRecord[], plans: ScenarioPlan[]): Cell[] {
+export function aggregate(
+  records: TrialRecord[],
+  plans: ScenarioPlan[],
+  servers: ServerSpec[] = SERVERS,
+): Cell[] {
   const cells: Cell[] = [];
   for (const plan of plans) {
-    for (const spec of SERVERS) {
+    for (const spec of servers) {
       const mine = records.filter((r) => r.scenario === plan.scenario && r.server === spec.id);
       if (mine.length === 0) continue;
       const ok = mine.map((r) => r.outcome).filter(isResult);
@@ -83,13 +89,15 @@ export function aggregate(records: TrialRecord[], plans: ScenarioPlan[]): Cell[]
     }
   }
   for (const cell of cells) {
-    const spec = specOf(cell.server);
+    const spec = servers.find((s) => s.id === cell.server)!;
     const ref = find(cells, cell.scenario, "socketio-node");
     if (ref && cell.server !== ref.server) cell.vsSocketIoNode = cell.main / ref.main;
     if (spec.kind !== "raw") {
       const raw = find(cells, cell.scenario, `raw-${spec.runtime}`);
       if (raw) cell.vsRawSameRuntime = cell.main / raw.main;
     }
+    const base = find(cells, cell.scenario, `base-${spec.runtime}`);
+    if (spec.kind === "ours" && base && cell.rounds > 0) cell.vsBaseline = cell.main / base.main;
   }
   return cells;
 }
@@ -97,10 +105,6 @@ export function aggregate(records: TrialRecord[], plans: ScenarioPlan[]): Cell[]
 function find(cells: Cell[], scenario: ScenarioName, server: string): Cell | undefined {
   const cell = cells.find((c) => c.scenario === scenario && c.server === server);
   return cell && cell.rounds > 0 && Number.isFinite(cell.main) && cell.main > 0 ? cell : undefined;
-}
-
-function specOf(id: string): ServerSpec {
-  return SERVERS.find((spec) => spec.id === id)!;
 }
 
 /** Checks the issue's targets for each runtime of ours. */
@@ -201,7 +205,11 @@ export function fmt(value: number | undefined, digits = 3): string {
 const ratio = (value: number | undefined) => value === undefined ? "–" : `${fmt(value, 3)}×`;
 
 /** The results table (one row per scenario and server) in markdown. */
-export function resultsTable(cells: Cell[], plans: ScenarioPlan[]): string {
+export function resultsTable(
+  cells: Cell[],
+  plans: ScenarioPlan[],
+  servers: ServerSpec[] = SERVERS,
+): string {
   const rows = [
     "| scenario | server | ops/s | p50 ms | p99 ms | main figure | × socket.io Node | × raw WS same runtime | server CPU | loadgen CPU | rounds | errors |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -214,9 +222,9 @@ export function resultsTable(cells: Cell[], plans: ScenarioPlan[]): string {
       ? `${fmt(cell.kibPerConn)} KiB/socket`
       : `${fmt(cell.cpuPerOpUs)} µs/${plan.op}`;
     rows.push(
-      `| ${cell.scenario} | ${specOf(cell.server).label} | ${fmt(cell.opsPerSec)} | ${
-        fmt(cell.p50Ms)
-      } | ${fmt(cell.p99Ms)} | ${main} | ${ratio(cell.vsSocketIoNode)} | ${
+      `| ${cell.scenario} | ${servers.find((s) => s.id === cell.server)!.label} | ${
+        fmt(cell.opsPerSec)
+      } | ${fmt(cell.p50Ms)} | ${fmt(cell.p99Ms)} | ${main} | ${ratio(cell.vsSocketIoNode)} | ${
         ratio(cell.vsRawSameRuntime)
       } | ${fmt(cell.serverCpuPct)}% | ${fmt(cell.loadgenCpuPct)}% | ${cell.rounds} | ${
         cell.errors + cell.failures.length
@@ -242,6 +250,25 @@ export function targetsTable(checks: TargetCheck[]): string {
     rows.push(
       `| ${check.target} | ${check.goal} | ${cell("deno")} | ${cell("bun")} | ${cell("node")} |`,
     );
+  }
+  return rows.join("\n");
+}
+
+/** This checkout ÷ the baseline checkout, per scenario and runtime, in markdown. */
+export function baselineTable(cells: Cell[], plans: ScenarioPlan[]): string {
+  const runtimes: RuntimeName[] = ["deno", "bun", "node"];
+  const rows = [
+    "| scenario | main figure | Deno | Bun | Node |",
+    "| --- | --- | ---: | ---: | ---: |",
+  ];
+  for (const plan of plans) {
+    const cell = (runtime: RuntimeName) =>
+      ratio(
+        cells.find((c) => c.scenario === plan.scenario && c.server === `ours-${runtime}`)
+          ?.vsBaseline,
+      );
+    const main = plan.scenario === "memory" ? "KiB/socket" : `CPU µs/${plan.op}`;
+    rows.push(`| ${plan.scenario} | ${main} | ${runtimes.map(cell).join(" | ")} |`);
   }
   return rows.join("\n");
 }

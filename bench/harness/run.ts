@@ -7,9 +7,12 @@
  *   deno task bench                      # 3 rounds, every scenario and server (~15 min)
  *   deno task bench:smoke                # 1 short round, few clients (CI), results/logs/
  *   deno run -A bench/harness/run.ts --rounds 1 --scenarios ack,fanout --servers ours-deno,socketio-node
+ *   deno run -A bench/harness/run.ts --baseline /tmp/base   # also base-{deno,bun,node} from there
  *
  * Flags: --smoke, --rounds N, --scenarios a,b, --servers a,b, --loadgen bun|deno,
- * --timeout SECONDS (hard limit of the whole run), --out DIR.
+ * --timeout SECONDS (hard limit of the whole run), --out DIR, --baseline DIR (another checkout
+ * of this repository; or SIO_BENCH_BASELINE): adds its fixture as base-* servers and a
+ * "this checkout vs baseline" table.
  * Every process it starts is killed by PID on the way out, whatever the way out is.
  */
 import { join } from "node:path";
@@ -20,13 +23,21 @@ import { type LoadgenRuntime, runTrials, type TrialOutcome } from "./loadgen.ts"
 import { describe, fullPlan, type ScenarioPlan, smokePlan } from "./plan.ts";
 import {
   aggregate,
+  baselineTable,
   checkTargets,
   fmt,
   resultsTable,
   targetsTable,
   type TrialRecord,
 } from "./report.ts";
-import { type RunningServer, SERVERS, type ServerSpec, serves, startServer } from "./servers.ts";
+import {
+  prepareBaseline,
+  type RunningServer,
+  serverList,
+  type ServerSpec,
+  serves,
+  startServer,
+} from "./servers.ts";
 import { depVersion, ensureDeps, findTools, output, ROOT } from "./tools.ts";
 
 interface Options {
@@ -37,6 +48,7 @@ interface Options {
   loadgen?: LoadgenRuntime;
   timeoutS: number;
   out: string;
+  baseline?: string;
 }
 
 function parseOptions(args: string[]): Options {
@@ -58,6 +70,7 @@ function parseOptions(args: string[]): Options {
     loadgen: loadgen as LoadgenRuntime | undefined,
     timeoutS: Number(value("timeout") ?? (smoke ? 120 : 3600)),
     out: value("out") ?? join(ROOT, smoke ? "bench/results/logs" : "bench/results"),
+    baseline: value("baseline") || Deno.env.get("SIO_BENCH_BASELINE") || undefined,
   };
 }
 
@@ -91,7 +104,18 @@ async function main(): Promise<number> {
   const plans = (options.smoke ? smokePlan() : fullPlan()).filter((plan) =>
     !options.scenarios || options.scenarios.includes(plan.scenario)
   );
-  const wanted = SERVERS.filter((spec) => !options.servers || options.servers.includes(spec.id));
+  let baseline: { dir: string; commit: string } | undefined;
+  if (options.baseline) {
+    const prepared = await prepareBaseline(options.baseline, tools, log);
+    if (prepared.note) notes.push(prepared.note);
+    baseline = { dir: prepared.dir, commit: await gitCommit(prepared.dir) };
+  }
+  const servers = serverList(baseline);
+  const unknown = options.servers?.filter((id) => !servers.some((spec) => spec.id === id));
+  if (unknown?.length) {
+    throw new Error(`unknown server(s) ${unknown.join(", ")} (base-* need --baseline DIR)`);
+  }
+  const wanted = servers.filter((spec) => !options.servers || options.servers.includes(spec.id));
   const available: ServerSpec[] = [];
   for (const spec of wanted) {
     const command = spec.command(tools, deps);
@@ -165,13 +189,14 @@ async function main(): Promise<number> {
   }
   clearTimeout(hardStop);
 
-  const cells = aggregate(records, plans);
+  const cells = aggregate(records, plans, servers);
   const targets = checkTargets(cells);
   const meta = {
     date: new Date().toISOString(),
     kind: options.smoke ? "smoke" : "full",
     rounds: options.rounds,
-    commit: await gitCommit(),
+    commit: await gitCommit(ROOT),
+    ...(baseline ? { baseline } : {}),
     cpu: cpuModel(),
     cores: navigator.hardwareConcurrency,
     loadavgBefore: loadBefore,
@@ -216,8 +241,20 @@ async function main(): Promise<number> {
     "",
     plans.map((plan) => `- **${plan.scenario}**: ${describe(plan)}`).join("\n"),
     "",
-    resultsTable(cells, plans),
+    resultsTable(cells, plans, servers),
     "",
+    ...(baseline
+      ? [
+        "## This checkout vs baseline",
+        "",
+        `This checkout (${meta.commit}) ÷ the baseline ${baseline.dir} (${baseline.commit}): the`,
+        "main figure of ours ÷ that of the same fixture from the baseline checkout, same runtime,",
+        "same run (under 1.00× = this checkout is cheaper).",
+        "",
+        baselineTable(cells, plans),
+        "",
+      ]
+      : []),
     "## Targets",
     "",
     targetsTable(targets),
@@ -267,10 +304,10 @@ function progressLine(
     `loadgen ${fmt(outcome.loadgenCpuPct)}%${outcome.errors ? `  errors ${outcome.errors}` : ""}`;
 }
 
-async function gitCommit(): Promise<string> {
+async function gitCommit(dir: string): Promise<string> {
   try {
-    const head = await output("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]);
-    const dirty = await output("git", ["-C", ROOT, "status", "--porcelain", "--", "src"]);
+    const head = await output("git", ["-C", dir, "rev-parse", "--short", "HEAD"]);
+    const dirty = await output("git", ["-C", dir, "status", "--porcelain", "--", "src"]);
     return dirty ? `${head} (src modified)` : head;
   } catch {
     return "unknown";

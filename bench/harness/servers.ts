@@ -1,10 +1,11 @@
 /** The servers under test, and starting / stopping them. */
+import { join } from "node:path";
 import type { Protocol, ScenarioName } from "../loadgen/trial.ts";
 import { kill, spawn } from "./children.ts";
 import { ROOT, type Tools } from "./tools.ts";
 
-/** Which implementation a server is. */
-export type ServerKind = "ours" | "socketio" | "raw";
+/** Which implementation a server is ("baseline": ours from another checkout, --baseline). */
+export type ServerKind = "ours" | "baseline" | "socketio" | "raw";
 /** Which runtime runs it. */
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -17,6 +18,8 @@ export interface ServerSpec {
   protocol: Protocol;
   /** A server whose failure is reported but does not fail the run. */
   optional?: boolean;
+  /** Working directory of the server (default: this checkout). */
+  cwd?: string;
   /** The command line, or a reason it cannot run here. */
   command(tools: Tools, deps: DepsState): { cmd: string; args: string[] } | string;
 }
@@ -118,6 +121,63 @@ export const SERVERS: ServerSpec[] = [
   },
 ];
 
+/**
+ * Every server, with `base-deno`, `base-bun` and `base-node` after their `ours-*` when a
+ * baseline checkout is given: the same fixture, run from `dir` (its deno.json, node_modules).
+ */
+export function serverList(baseline?: { dir: string; commit: string }): ServerSpec[] {
+  if (!baseline) return SERVERS;
+  return SERVERS.flatMap((spec) =>
+    spec.kind !== "ours" ? [spec] : [spec, {
+      ...spec,
+      id: spec.id.replace(/^ours-/, "base-"),
+      label: spec.label.replace("sio-gateway", `baseline ${baseline.commit}`),
+      kind: "baseline" as const,
+      cwd: baseline.dir,
+    }]
+  );
+}
+
+/**
+ * Checks that `dir` is a checkout with the fixture, and runs `deno install` there when its
+ * deno.json has nodeModulesDir and it has no node_modules yet (Bun and Node need one).
+ * Returns its absolute path, and a note when it still has no node_modules.
+ */
+export async function prepareBaseline(
+  dir: string,
+  tools: Tools,
+  log: (line: string) => void,
+): Promise<{ dir: string; note?: string }> {
+  const abs = Deno.realPathSync(dir);
+  const isDir = (path: string) => Deno.statSync(path).isDirectory;
+  const exists = (path: string, check = (p: string) => Deno.statSync(p).isFile) => {
+    try {
+      return check(path);
+    } catch {
+      return false;
+    }
+  };
+  if (!exists(join(abs, FIXTURE))) throw new Error(`--baseline ${dir}: no ${FIXTURE} there`);
+  let config: { nodeModulesDir?: unknown } = {};
+  if (exists(join(abs, "deno.json"))) {
+    config = JSON.parse(Deno.readTextFileSync(join(abs, "deno.json")));
+  }
+  const wantsModules = config.nodeModulesDir !== undefined && config.nodeModulesDir !== "none" &&
+    config.nodeModulesDir !== false;
+  if (wantsModules && !exists(join(abs, "node_modules"), isDir)) {
+    log(`bench: deno install in ${abs} (the baseline's node_modules, for Bun and Node)`);
+    const tail: string[] = [];
+    const child = spawn(tools.deno, ["install"], { cwd: abs, onStderr: (line) => tail.push(line) });
+    const status = await child.status;
+    if (!status.success) {
+      throw new Error(`deno install in ${abs} failed: ${tail.slice(-3).join(" | ")}`);
+    }
+  }
+  return exists(join(abs, "node_modules"), isDir)
+    ? { dir: abs }
+    : { dir: abs, note: `baseline ${abs} has no node_modules: base-bun and base-node may fail` };
+}
+
 /** Whether a server takes part in a scenario (raw WebSocket servers have no long-polling). */
 export function serves(spec: ServerSpec, scenario: ScenarioName): boolean {
   return !(spec.kind === "raw" && scenario === "polling");
@@ -161,7 +221,7 @@ export async function startServer(
   const ready = Promise.withResolvers<number>();
   let exited = false;
   const child = spawn(command.cmd, command.args, {
-    cwd: ROOT,
+    cwd: spec.cwd ?? ROOT,
     env: SERVER_ENV,
     onStdout(line) {
       remember(line);

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, type EngineRefusal, refusal, serverFull } from "../engine/errors.ts";
 import { checkProtocol, routeRequest } from "../engine/handshake.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
@@ -11,6 +12,8 @@ import { poll, receive } from "./polling.ts";
 import { refuse } from "./refuse.ts";
 import type { HttpOptions } from "./types.ts";
 import { isWebSocketRequest, openWebSocketSession, upgradeSession } from "./websocket.ts";
+
+const log = getLogger("engine");
 
 /**
  * Builds the request handler of one Engine.IO endpoint (both transports and the upgrade),
@@ -90,7 +93,8 @@ async function checkAllowed(
     if ((await allowRequest(request)) !== false) return undefined;
     return refusal(EngineErrorCode.FORBIDDEN, "allowRequest refused");
   } catch (error) {
-    const message = error instanceof Error && error.message ? error.message : undefined;
-    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest threw", message);
+    // the error may describe the application's internals: it is logged, never sent
+    log.error("allowRequest threw; the handshake is refused", { error });
+    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest threw");
   }
 }

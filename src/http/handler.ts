@@ -8,7 +8,7 @@ import type { EngineServer } from "../engine/server.ts";
 import type { RuntimeResolver } from "../runtime/binding.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
-import { poll, receive } from "./polling.ts";
+import { poll, receive, unsupportedMethod } from "./polling.ts";
 import { refuse } from "./refuse.ts";
 import type { HttpOptions } from "./types.ts";
 import { isWebSocketRequest, openWebSocketSession, upgradeSession } from "./websocket.ts";
@@ -42,9 +42,11 @@ export function createEngineHandler(
       if (route.transport === "websocket") {
         return upgradeSession(c, route.session, runtime, engine.options.maxHttpBufferSize, address);
       }
-      return request.method === "POST"
-        ? await receive(c, route.session, engine.options.maxHttpBufferSize, address)
-        : await poll(c, route.session, runtime);
+      if (request.method === "POST") {
+        return await receive(c, route.session, engine.options.maxHttpBufferSize, address);
+      }
+      if (request.method === "GET") return await poll(c, route.session, runtime);
+      return unsupportedMethod(c, route.session.id, address);
     }
 
     const denied = await checkAllowed(options.allowRequest, request);

@@ -1,9 +1,12 @@
 import type { Context } from "hono";
+import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, payloadTooLarge, refusal } from "../engine/errors.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { refuse } from "./refuse.ts";
+
+const log = getLogger("engine");
 
 const decoder = new TextDecoder();
 
@@ -55,6 +58,15 @@ export async function receive(
   } finally {
     transport.endReceive();
   }
+}
+
+/**
+ * Answers a request of an open polling session whose method is neither GET nor POST: HTTP 500
+ * with an empty body, as the reference's polling transport does. The session is left alone.
+ */
+export function unsupportedMethod(c: Context, sid: string, address: string): Response {
+  log.warn("request refused: unsupported method", { sid, method: c.req.raw.method, address });
+  return c.body(null, 500);
 }
 
 /** Reads a request body as text, or undefined once it exceeds `limit` bytes. */

@@ -208,26 +208,23 @@ export class EngineSession implements EngineSocket {
    */
   upgradeTo(next: Transport): void {
     this.#upgrading = true;
-    let checkTimer: ReturnType<typeof setInterval> | undefined;
-    const releaseParkedPoll = () => {
-      const current = this.#transport;
-      if (current.name === "polling" && current.writable) current.send([{ type: "noop" }]);
-    };
+    const current = this.#transport;
     const cleanup = () => {
       this.#upgrading = false;
       this.#abortUpgrade = undefined;
-      clearInterval(checkTimer);
       clearTimeout(upgradeTimer);
       next.bind(DETACHED);
     };
-    this.#abortUpgrade = () => {
+    // the upgrade failed: the old transport carries the session again
+    const abandon = (closeNext = true) => {
       cleanup();
-      next.close();
+      if (closeNext) next.close();
+      current.resume?.();
     };
+    this.#abortUpgrade = abandon;
     const upgradeTimer = setTimeout(() => {
       log.debug("upgrade timed out", { sid: this.id });
-      cleanup();
-      next.close();
+      abandon();
     }, this.options.upgradeTimeout);
 
     next.bind({
@@ -235,19 +232,16 @@ export class EngineSession implements EngineSocket {
         if (packet.type === "ping" && packet.data === "probe") {
           next.send([{ type: "pong", data: "probe" }]);
           this.#events.emit("upgrading", next.name);
-          releaseParkedPoll();
-          clearInterval(checkTimer);
-          checkTimer = setInterval(releaseParkedPoll, PROBE_CHECK_MS);
+          // from here on polling only releases the client's pending GET, within
+          // PROBE_CHECK_MS, as the reference's check interval does; packets wait for the switch
+          current.pause?.(PROBE_CHECK_MS);
         } else if (packet.type === "upgrade" && this.readyState !== "closed") {
           cleanup();
           this.#switchTo(next);
-        } else {
-          cleanup();
-          next.close();
-        }
+        } else abandon();
       },
       onDrain: () => {},
-      onClose: () => cleanup(),
+      onClose: () => abandon(false),
     });
   }
 

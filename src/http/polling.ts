@@ -27,6 +27,10 @@ export async function poll(
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping poll"), "");
   }
   if (outcome.kind === "aborted") return c.body(null, 400);
+  if (outcome.kind === "upgraded") {
+    // what the reference answers to a polling request once the session runs over WebSocket
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "poll held across the upgrade"), "");
+  }
   return c.body(outcome.body, 200, { "Content-Type": "text/plain; charset=UTF-8" });
 }
 

@@ -319,18 +319,27 @@ export class EngineSession implements EngineSocket {
 
   #schedulePing(): void {
     clearTimeout(this.#pingIntervalTimer);
+    const due = Date.now() + this.options.pingInterval;
     this.#pingIntervalTimer = setTimeout(() => {
       this.#sendPacket("ping");
-      this.#resetPingTimeout();
+      this.#resetPingTimeout(due);
     }, this.options.pingInterval);
   }
 
-  #resetPingTimeout(): void {
+  /**
+   * Starts waiting for the PONG. The deadline counts from when the PING was due, so a timer
+   * that fires late (a busy event loop) does not keep a silent peer's session open past
+   * pingInterval + pingTimeout, which is when clients and the reference consider it dead; a
+   * PING that goes out very late still leaves the peer half of pingTimeout to answer.
+   */
+  #resetPingTimeout(due: number): void {
     clearTimeout(this.#pingTimeoutTimer);
-    this.#pongDeadline = Date.now() + this.options.pingTimeout;
+    const { pingTimeout } = this.options;
+    const now = Date.now();
+    this.#pongDeadline = Math.max(due + pingTimeout, now + pingTimeout / 2);
     this.#pingTimeoutTimer = setTimeout(() => {
       if (this.readyState !== "closed") this.#onClose("ping timeout");
-    }, this.options.pingTimeout);
+    }, this.#pongDeadline - now);
   }
 
   #onClose(reason: EngineCloseReason, description?: string): void {

@@ -8,7 +8,9 @@ export type PollOutcome =
   /** A poll was already parked: this request is refused and the session fails. */
   | { readonly kind: "overlap" }
   /** The client went away while the poll was parked: nobody reads the response. */
-  | { readonly kind: "aborted" };
+  | { readonly kind: "aborted" }
+  /** The session moved to another transport while this poll was held: it is refused. */
+  | { readonly kind: "upgraded" };
 
 /** How a long-polling POST ends. */
 export type DataOutcome =
@@ -32,8 +34,16 @@ export class PollingTransport implements Transport {
   #discarded = false;
   #pendingClose: (() => void) | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** While the client probes another transport: how long a GET is held before its NOOP. */
+  #pausedFor: number | undefined;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   get writable(): boolean {
+    return this.#parked !== undefined && this.#pausedFor === undefined;
+  }
+
+  /** Whether a GET is waiting (writable, or held while the client probes another transport). */
+  get parked(): boolean {
     return this.#parked !== undefined;
   }
 
@@ -62,6 +72,7 @@ export class PollingTransport implements Transport {
       };
       const release = (outcome: PollOutcome) => {
         signal?.removeEventListener("abort", onAbort);
+        clearTimeout(this.#holdTimer);
         resolve(outcome);
       };
       this.#parked = release;
@@ -70,8 +81,32 @@ export class PollingTransport implements Transport {
         this.send([]);
         return;
       }
+      if (this.#pausedFor !== undefined) {
+        this.#holdTimer = setTimeout(() => this.#releaseWithNoop(), this.#pausedFor);
+        return;
+      }
       this.#listener.onDrain();
     });
+  }
+
+  /**
+   * The client has probed another transport and is about to switch (the reference's
+   * "upgrading"). A GET parked now gets a NOOP, so the client can pause polling; a GET that
+   * arrives later was sent before the client saw the probe's answer, or after its switch: it is
+   * held `holdMs`, then gets a NOOP, unless the switch lands first (then `discard` refuses it).
+   * No other packet goes out here until `resume`: the session keeps them for the new transport.
+   */
+  pause(holdMs: number): void {
+    this.#pausedFor = holdMs;
+    this.#releaseWithNoop();
+  }
+
+  /** Ends `pause` (the upgrade failed): polling carries the session's packets again. */
+  resume(): void {
+    if (this.#pausedFor === undefined) return;
+    this.#pausedFor = undefined;
+    clearTimeout(this.#holdTimer);
+    if (this.#parked) this.#listener.onDrain();
   }
 
   /** Handles a POST body (already read within the size limit). */
@@ -143,6 +178,18 @@ export class PollingTransport implements Transport {
   discard(): void {
     this.#discarded = true;
     this.#listener = DETACHED;
+    // the client has switched transports. A client that pauses properly has no GET left (it
+    // sends the upgrade packet once its last one returned), so a GET held by `pause` was sent
+    // after the upgrade packet, on another connection, and is refused like any later one.
+    const held = this.#pausedFor !== undefined ? this.#parked : undefined;
+    if (held) {
+      this.#parked = undefined;
+      held({ kind: "upgraded" });
+    }
+  }
+
+  #releaseWithNoop(): void {
+    if (this.#parked) this.send([{ type: "noop" }]);
   }
 
   #finishClose(done: () => void): void {

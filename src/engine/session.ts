@@ -208,26 +208,23 @@ export class EngineSession implements EngineSocket {
    */
   upgradeTo(next: Transport): void {
     this.#upgrading = true;
-    let checkTimer: ReturnType<typeof setInterval> | undefined;
-    const releaseParkedPoll = () => {
-      const current = this.#transport;
-      if (current.name === "polling" && current.writable) current.send([{ type: "noop" }]);
-    };
+    const current = this.#transport;
     const cleanup = () => {
       this.#upgrading = false;
       this.#abortUpgrade = undefined;
-      clearInterval(checkTimer);
       clearTimeout(upgradeTimer);
       next.bind(DETACHED);
     };
-    this.#abortUpgrade = () => {
+    // the upgrade failed: the old transport carries the session again
+    const abandon = (closeNext = true) => {
       cleanup();
-      next.close();
+      if (closeNext) next.close();
+      current.resume?.();
     };
+    this.#abortUpgrade = abandon;
     const upgradeTimer = setTimeout(() => {
       log.debug("upgrade timed out", { sid: this.id });
-      cleanup();
-      next.close();
+      abandon();
     }, this.options.upgradeTimeout);
 
     next.bind({
@@ -235,19 +232,16 @@ export class EngineSession implements EngineSocket {
         if (packet.type === "ping" && packet.data === "probe") {
           next.send([{ type: "pong", data: "probe" }]);
           this.#events.emit("upgrading", next.name);
-          releaseParkedPoll();
-          clearInterval(checkTimer);
-          checkTimer = setInterval(releaseParkedPoll, PROBE_CHECK_MS);
+          // from here on polling only releases the client's pending GET, within
+          // PROBE_CHECK_MS, as the reference's check interval does; packets wait for the switch
+          current.pause?.(PROBE_CHECK_MS);
         } else if (packet.type === "upgrade" && this.readyState !== "closed") {
           cleanup();
           this.#switchTo(next);
-        } else {
-          cleanup();
-          next.close();
-        }
+        } else abandon();
       },
       onDrain: () => {},
-      onClose: () => cleanup(),
+      onClose: () => abandon(false),
     });
   }
 
@@ -325,18 +319,27 @@ export class EngineSession implements EngineSocket {
 
   #schedulePing(): void {
     clearTimeout(this.#pingIntervalTimer);
+    const due = Date.now() + this.options.pingInterval;
     this.#pingIntervalTimer = setTimeout(() => {
       this.#sendPacket("ping");
-      this.#resetPingTimeout();
+      this.#resetPingTimeout(due);
     }, this.options.pingInterval);
   }
 
-  #resetPingTimeout(): void {
+  /**
+   * Starts waiting for the PONG. The deadline counts from when the PING was due, so a timer
+   * that fires late (a busy event loop) does not keep a silent peer's session open past
+   * pingInterval + pingTimeout, which is when clients and the reference consider it dead; a
+   * PING that goes out very late still leaves the peer half of pingTimeout to answer.
+   */
+  #resetPingTimeout(due: number): void {
     clearTimeout(this.#pingTimeoutTimer);
-    this.#pongDeadline = Date.now() + this.options.pingTimeout;
+    const { pingTimeout } = this.options;
+    const now = Date.now();
+    this.#pongDeadline = Math.max(due + pingTimeout, now + pingTimeout / 2);
     this.#pingTimeoutTimer = setTimeout(() => {
       if (this.readyState !== "closed") this.#onClose("ping timeout");
-    }, this.options.pingTimeout);
+    }, this.#pongDeadline - now);
   }
 
   #onClose(reason: EngineCloseReason, description?: string): void {

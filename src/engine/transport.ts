@@ -46,6 +46,14 @@ export interface Transport {
   close(done?: () => void): void;
   /** Stops this transport from reporting to the session (after an upgrade replaced it). */
   discard(): void;
+  /**
+   * The peer probed another transport and is switching to it: release what is pending and
+   * take no packets until `resume` (or `discard`, once the switch is done). Polling implements
+   * it; `holdMs` is how long a request arriving meanwhile is held before it is released.
+   */
+  pause?(holdMs: number): void;
+  /** The switch failed: carry packets again. */
+  resume?(): void;
 }
 
 /** A WebSocket connection handed over by a runtime adapter. */

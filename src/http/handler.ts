@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, type EngineRefusal, refusal, serverFull } from "../engine/errors.ts";
 import { checkProtocol, routeRequest } from "../engine/handshake.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
@@ -7,10 +8,12 @@ import type { EngineServer } from "../engine/server.ts";
 import type { RuntimeResolver } from "../runtime/binding.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
-import { poll, receive } from "./polling.ts";
+import { poll, receive, unsupportedMethod } from "./polling.ts";
 import { refuse } from "./refuse.ts";
 import type { HttpOptions } from "./types.ts";
 import { isWebSocketRequest, openWebSocketSession, upgradeSession } from "./websocket.ts";
+
+const log = getLogger("engine");
 
 /**
  * Builds the request handler of one Engine.IO endpoint (both transports and the upgrade),
@@ -39,9 +42,11 @@ export function createEngineHandler(
       if (route.transport === "websocket") {
         return upgradeSession(c, route.session, runtime, engine.options.maxHttpBufferSize, address);
       }
-      return request.method === "POST"
-        ? await receive(c, route.session, engine.options.maxHttpBufferSize, address)
-        : await poll(c, route.session, runtime);
+      if (request.method === "POST") {
+        return await receive(c, route.session, engine.options.maxHttpBufferSize, address);
+      }
+      if (request.method === "GET") return await poll(c, route.session, runtime);
+      return unsupportedMethod(c, route.session.id, address);
     }
 
     const denied = await checkAllowed(options.allowRequest, request);
@@ -94,7 +99,8 @@ async function checkAllowed(
     if ((await allowRequest(request)) !== false) return undefined;
     return refusal(EngineErrorCode.FORBIDDEN, "allowRequest refused");
   } catch (error) {
-    const message = error instanceof Error && error.message ? error.message : undefined;
-    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest threw", message);
+    // the error may describe the application's internals: it is logged, never sent
+    log.error("allowRequest threw; the handshake is refused", { error });
+    return refusal(EngineErrorCode.FORBIDDEN, "allowRequest threw");
   }
 }

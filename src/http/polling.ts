@@ -1,9 +1,12 @@
 import type { Context } from "hono";
+import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, payloadTooLarge, refusal } from "../engine/errors.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { refuse } from "./refuse.ts";
+
+const log = getLogger("engine");
 
 const decoder = new TextDecoder();
 
@@ -24,6 +27,10 @@ export async function poll(
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping poll"), "");
   }
   if (outcome.kind === "aborted") return c.body(null, 400);
+  if (outcome.kind === "upgraded") {
+    // what the reference answers to a polling request once the session runs over WebSocket
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "poll held across the upgrade"), "");
+  }
   return c.body(outcome.body, 200, { "Content-Type": "text/plain; charset=UTF-8" });
 }
 
@@ -55,6 +62,15 @@ export async function receive(
   } finally {
     transport.endReceive();
   }
+}
+
+/**
+ * Answers a request of an open polling session whose method is neither GET nor POST: HTTP 500
+ * with an empty body, as the reference's polling transport does. The session is left alone.
+ */
+export function unsupportedMethod(c: Context, sid: string, address: string): Response {
+  log.warn("request refused: unsupported method", { sid, method: c.req.raw.method, address });
+  return c.body(null, 500);
 }
 
 /** Reads a request body as text, or undefined once it exceeds `limit` bytes. */

@@ -7,6 +7,7 @@ import type { EngineSession } from "../engine/session.ts";
 import { WebSocketTransport } from "../engine/websocket.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { refuse } from "./refuse.ts";
+import { checkWebSocketHandshake, webSocketHandshakeRefusal } from "./websocket_handshake.ts";
 
 const log = getLogger("engine");
 /** Close code of a WebSocket that opened once the server was full (RFC 6455 "Try Again Later"). */
@@ -34,8 +35,7 @@ export function openWebSocketSession(
     }
     engine.open(open, info);
   });
-  return runtime.upgrade(c.req.raw, transport.handlers) ??
-    refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);
+  return upgrade(c, runtime, transport, address);
 }
 
 /** Upgrades a polling session to WebSocket. */
@@ -56,6 +56,29 @@ export function upgradeSession(
       open.close();
     }
   });
-  return runtime.upgrade(c.req.raw, transport.handlers) ??
+  return upgrade(c, runtime, transport, address);
+}
+
+/**
+ * Hands a request to the runtime's upgrade once its opening handshake is checked here, the
+ * same way on every runtime (Deno would otherwise accept a malformed key, for one).
+ */
+function upgrade(
+  c: Context,
+  runtime: RuntimeBinding,
+  transport: WebSocketTransport,
+  address: string,
+): Response {
+  const request = c.req.raw;
+  const malformed = checkWebSocketHandshake(request);
+  if (malformed) {
+    log.warn("WebSocket handshake refused", {
+      status: malformed.status,
+      detail: malformed.message,
+      address,
+    });
+    return webSocketHandshakeRefusal(malformed);
+  }
+  return runtime.upgrade(request, transport.handlers) ??
     refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);
 }

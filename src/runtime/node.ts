@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from "node:http";
+import { type IncomingMessage, type Server, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
@@ -114,8 +114,12 @@ async function handleUpgrade(
   const response = await target.fetch(request, { incoming, [RUNTIME_BINDING_KEY]: binding });
   if (upgraded) return;
   const body = await response.text();
-  const lines = [`HTTP/1.1 ${response.status} ${response.statusText || "Error"}`];
-  response.headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+  const reason = response.statusText || STATUS_CODES[response.status] || "Error";
+  const lines = [`HTTP/1.1 ${response.status} ${reason}`];
+  response.headers.forEach((value, name) => {
+    // both are set below, once
+    if (name !== "connection" && name !== "content-length") lines.push(`${name}: ${value}`);
+  });
   lines.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close", "", body);
   socket.end(lines.join("\r\n"));
 }

@@ -86,7 +86,7 @@ export async function startEngineServer(options: StartOptions = {}): Promise<Tes
  */
 export function hasParkedPoll(socket: EngineSocket): boolean {
   const transport = (socket as unknown as {
-    activeTransport?: { name?: string; writable?: boolean };
+    activeTransport?: { name?: string; parked?: boolean; writable?: boolean };
   }).activeTransport;
-  return transport?.name === "polling" && transport.writable === true;
+  return transport?.name === "polling" && (transport.parked ?? transport.writable) === true;
 }

@@ -839,7 +839,7 @@ describe("EngineSession.upgradeTo (polling to a WebSocket transport)", () => {
     });
   });
 
-  it("a poll parked when the upgrade completes is released, not left hanging", async () => {
+  it("a poll held after the probe when the upgrade completes is refused, not left hanging", async () => {
     await withOpenSession({}, async (h) => {
       const ws = new FakeWebSocketTransport();
       h.session.upgradeTo(ws);
@@ -848,8 +848,21 @@ describe("EngineSession.upgradeTo (polling to a WebSocket transport)", () => {
       ws.receive({ type: "upgrade" });
       assert.equal(h.session.transport, "websocket");
       const outcome = await within(parked, 500, "poll parked across the upgrade");
-      assert.equal(outcome.kind, "payload");
-      if (outcome.kind === "payload") assert.ok(["1", "6"].includes(outcome.body), outcome.body);
+      assert.equal(outcome.kind, "upgraded");
+      h.session.close();
+    });
+  });
+
+  it("after the probe, a poll is held, then released with a noop; packets wait", async () => {
+    await withOpenSession({}, async (h) => {
+      const ws = new FakeWebSocketTransport();
+      h.session.upgradeTo(ws);
+      ws.receive({ type: "ping", data: "probe" });
+      h.session.send("queued");
+      const outcome = await within(h.transport.poll(), 1000, "the held poll's noop");
+      assert.deepEqual(outcome, { kind: "payload", body: "6" });
+      ws.receive({ type: "upgrade" });
+      assert.deepEqual(ws.sent.at(-1), { type: "message", data: "queued" });
       h.session.close();
     });
   });

@@ -2,6 +2,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startEngineServer, type TestEngineServer } from "../_helpers/engine_server.ts";
+import { captureLogs, type LogRecord, stopCapturingLogs } from "../_helpers/log_capture.ts";
 import {
   bytes,
   closeAllWebSockets,
@@ -187,7 +188,7 @@ describe("handshake: allowRequest", () => {
     throwing = await startEngineServer({
       allowRequest: async () => {
         await Promise.resolve();
-        throw new Error("nope");
+        throw new Error("ECONNREFUSED 10.0.3.7:5432 (auth db)");
       },
     });
   });
@@ -206,9 +207,20 @@ describe("handshake: allowRequest", () => {
     assert.deepEqual(open.upgrades, ["websocket"]);
   });
 
-  it("a throw gives 403 with code 4 and the error's message", async () => {
-    assertRefusal(await request(pollingUrl(throwing.httpUrl)), 403, 4, "nope");
+  it("a throw gives 403 with code 4 and Forbidden; the error is logged, never sent", async () => {
+    const records: LogRecord[] = [];
+    await captureLogs(records, ["sio", "engine"], "error");
+    try {
+      const reply = await request(pollingUrl(throwing.httpUrl));
+      assertRefusal(reply, 403, 4, "Forbidden");
+      assert.ok(!reply.body.includes("ECONNREFUSED"));
+    } finally {
+      await stopCapturingLogs();
+    }
     assert.equal(throwing.engine.clientsCount, 0);
+    const logged = records.find((record) => record.properties.error instanceof Error);
+    assert.ok(logged, "the error is logged at error level");
+    assert.match((logged.properties.error as Error).message, /ECONNREFUSED/);
   });
 
   it("is not consulted for requests of an open session", async () => {

@@ -127,11 +127,12 @@ describe("upgrade", () => {
     await ws.close();
   });
 
-  it("a GET parked when 5 arrives is released, never left hanging", async () => {
+  it("a GET held after the probe when 5 arrives is refused with 400, code 3", async () => {
     const { sid } = await handshake(server.httpUrl);
     const session = await server.socket(sid);
     const ws = await probe(server, sid);
-    // the upgrade releases parked GETs with a NOOP every 100 ms: park one and switch at once
+    // a GET after the probe is held 100 ms before its NOOP: park one and switch at once (a
+    // client sends 5 only once its last GET returned, so this one was sent after the 5)
     for (let attempt = 1;; attempt++) {
       let settled = false;
       const parked = poll(server.httpUrl, sid).finally(() => settled = true);
@@ -139,19 +140,58 @@ describe("upgrade", () => {
       if (hasParkedPoll(session) || attempt === 10) {
         ws.send("5");
         const reply = await parked;
-        assert.equal(reply.status, 200);
-        for (const packet of reply.body.split(SEP)) {
-          assert.ok(packet === "6" || packet === "1", `unexpected packet ${packet}`);
-        }
+        assert.equal(reply.status, 400, reply.body);
+        assert.deepEqual(JSON.parse(reply.body), { code: 3, message: "Bad request" });
         break;
       }
-      // released by a NOOP before we saw it parked: try again
+      // released by its NOOP before we saw it parked (a very slow run): try again
       assert.equal((await parked).body, "6");
     }
     await waitUntil(() => session.transport === "websocket", "the switch");
     ws.send("4after");
     assert.equal(await ws.message(), "4after");
     await ws.close();
+  });
+
+  it("5 then an immediate GET (the official suite's sequence) is 400, every time", async () => {
+    for (let round = 0; round < 20; round++) {
+      const { sid } = await handshake(server.httpUrl);
+      const ws = await probe(server, sid);
+      ws.send("5");
+      const reply = await poll(server.httpUrl, sid);
+      assert.equal(reply.status, 400, `round ${round}: ${reply.body}`);
+      assert.deepEqual(JSON.parse(reply.body), { code: 3, message: "Bad request" });
+      await ws.close();
+    }
+  });
+
+  it("after the probe, queued messages wait for the WebSocket; a GET only gets a NOOP", async () => {
+    const { sid } = await handshake(server.httpUrl);
+    const session = await server.socket(sid);
+    const ws = await probe(server, sid);
+    session.send("queued");
+    const started = Date.now();
+    const reply = await poll(server.httpUrl, sid);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body, "6");
+    assert.ok(Date.now() - started < 1000, "released within the probe check delay");
+    await finishUpgrade(ws, session);
+    assert.equal(await ws.message(), "4queued");
+    await ws.close();
+  });
+
+  it("a WebSocket that closes after the probe gives the session back to polling", async () => {
+    const { sid } = await handshake(server.httpUrl);
+    const session = await server.socket(sid);
+    const ws = await probe(server, sid);
+    const parked = poll(server.httpUrl, sid);
+    await waitUntil(() => hasParkedPoll(session), "the GET to park");
+    session.send("queued");
+    await ws.close();
+    assert.equal((await parked).body, "4queued");
+    assert.equal(session.transport, "polling");
+    assert.equal((await push(server.httpUrl, sid, "4again")).body, "ok");
+    assert.equal((await poll(server.httpUrl, sid)).body, "4again");
   });
 
   it("after the upgrade, polling requests with the sid get 400", async () => {

@@ -65,12 +65,17 @@ export async function receive(
 }
 
 /**
- * Answers a request of an open polling session whose method is neither GET nor POST: HTTP 500
- * with an empty body, as the reference's polling transport does. The session is left alone.
+ * Answers a request of an open polling session whose method is neither GET nor POST with 400
+ * `{"code":2,"message":"Bad handshake method"}`, the error a handshake with that method gets
+ * (the reference's polling transport answers an empty 500, which reads as a server fault). The
+ * session is left alone.
  */
 export function unsupportedMethod(c: Context, sid: string, address: string): Response {
-  log.warn("request refused: unsupported method", { sid, method: c.req.raw.method, address });
-  return c.body(null, 500);
+  return refuse(
+    c,
+    refusal(EngineErrorCode.BAD_HANDSHAKE_METHOD, `method ${c.req.raw.method} on session ${sid}`),
+    address,
+  );
 }
 
 /** Reads a request body as text, or undefined once it exceeds `limit` bytes. */

@@ -1,12 +1,9 @@
 import type { Context } from "hono";
-import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, payloadTooLarge, refusal } from "../engine/errors.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { refuse } from "./refuse.ts";
-
-const log = getLogger("engine");
 
 const decoder = new TextDecoder();
 

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { resolveEngineOptions } from "../../src/engine/options.ts";
+import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import { PollingTransport } from "../../src/engine/polling.ts";
 import { EngineSession } from "../../src/engine/session.ts";
 

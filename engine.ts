@@ -21,6 +21,7 @@ export type {
   HonoContextLike,
   HonoLike,
   HttpOptions,
+  TrustProxy,
 } from "./src/http/types.ts";
 export type { EngineProtocolOptions } from "./src/engine/options.ts";
 export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";

@@ -1,4 +1,7 @@
 import type { BunWebSocketHandlers } from "../runtime/bun.ts";
+import type { TrustProxy } from "./client_address.ts";
+
+export type { TrustProxy };
 
 /** CORS settings, with the semantics of Hono's `cors` middleware. */
 export interface CorsOptions {
@@ -47,6 +50,11 @@ export interface HttpOptions {
   cookie?: boolean | CookieOptions;
   /** Decides whether a handshake may proceed: false or a throw → 403 Forbidden. */
   allowRequest?: (request: Request) => boolean | void | Promise<boolean | void>;
+  /**
+   * Which proxies may name the client address in `X-Forwarded-For` (see {@linkcode TrustProxy}).
+   * The address is what per-address limits count, and `socket.handshake.address`. Default false.
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** The structural part of a Hono context the endpoint reads (a Hono `Context` fits). */

@@ -110,6 +110,8 @@ export const SOCKET_OPTIONS = {
     (v, site) => integerAtLeast(site, v, 1, String(DEFAULT_MAX_DEPTH)),
   ),
   maxNamespacesPerConnection: optional(50, (v, site) => countLimit(site, v, "50")),
+  cleanupEmptyChildNamespaces: optional(true, (v, site) => booleanOption(site, v, "true")),
+  maxChildNamespaces: optional(10_000, (v, site) => countLimit(site, v, "10000")),
   rateLimit,
   slowConsumer,
   adapter: optional(

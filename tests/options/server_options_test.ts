@@ -286,3 +286,23 @@ describe("options: per-address limits, trustProxy, firstPollTimeout", () => {
     assert.equal(resolveEngineServerOptions({ trustProxy: 1 }).http.trustProxy, 1);
   });
 });
+
+describe("options: child namespaces", () => {
+  it("cleanupEmptyChildNamespaces is a boolean (default true); maxChildNamespaces a count (default 10000)", () => {
+    const { socket } = resolveServerOptions();
+    assert.equal(socket.cleanupEmptyChildNamespaces, true);
+    assert.equal(socket.maxChildNamespaces, 10_000);
+    assert.match(
+      typeErrorOf(loosely({ cleanupEmptyChildNamespaces: "yes" })),
+      /^createServer: cleanupEmptyChildNamespaces must be a boolean, got "yes", e\.g\. cleanupEmptyChildNamespaces: true$/,
+    );
+    assert.match(
+      typeErrorOf(loosely({ maxChildNamespaces: 0 })),
+      /^createServer: maxChildNamespaces must be a positive integer, or Infinity for no limit, got 0, e\.g\. maxChildNamespaces: 10000$/,
+    );
+    assert.equal(
+      resolveServerOptions({ maxChildNamespaces: Infinity }).socket.maxChildNamespaces,
+      Infinity,
+    );
+  });
+});

@@ -209,7 +209,7 @@ describe("options: unknown options", () => {
     assert.equal(
       typeErrorOf(loosely({ connectionStateRecovery: { maxDuration: 5 } })),
       'createServer: unknown option "connectionStateRecovery.maxDuration"; expected one of ' +
-        "maxDisconnectionDuration, skipMiddlewares, maxBufferedPackets",
+        "maxDisconnectionDuration, skipMiddlewares, maxBufferedPackets, maxBufferedBytes",
     );
   });
 });

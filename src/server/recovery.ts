@@ -171,6 +171,15 @@ interface StoredPacket {
   readonly opts: BroadcastOptions;
 }
 
+/** What a dropped packet's slot holds until the array is compacted. */
+const DROPPED: StoredPacket = {
+  offset: "",
+  at: 0,
+  bytes: 0,
+  data: [],
+  opts: { rooms: new Set(), except: new Set(), flags: {} },
+};
+
 interface StoredSession {
   readonly session: SessionToPersist;
   readonly expiresAt: number;
@@ -281,7 +290,8 @@ export class InMemorySessionStore {
         (this.#bytes > maxBytes && packets.length - this.#head > 1))
     ) {
       this.#bytes -= packets[this.#head].bytes;
-      this.#head++;
+      // the slot stays until the array is compacted: let go of the packet's data now
+      packets[this.#head++] = DROPPED;
     }
     if (this.#head === packets.length) {
       this.#packets = [];

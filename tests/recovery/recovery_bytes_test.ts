@@ -25,6 +25,13 @@ function options(maxBufferedBytes: number, maxBufferedPackets = 10_000) {
   };
 }
 
+/** A function that collects garbage now, where the runtime offers one. */
+function collectGarbage(): (() => void) | undefined {
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  if (bun) return () => bun.gc(true);
+  return (globalThis as { gc?: () => void }).gc;
+}
+
 const session = (pid: string) => ({ sid: `S-${pid}`, pid, rooms: [`S-${pid}`], data: {} });
 
 describe("approximateSize", () => {
@@ -66,6 +73,23 @@ describe("in-memory recovery store: maxBufferedBytes", () => {
     store.addPacket("a", ["e", KIB.repeat(2), "a"], everyone);
     store.addPacket("b", ["e", KIB.repeat(2), "b"], everyone);
     assert.equal(store.size.packets, 1);
+    store.clear();
+  });
+
+  it("lets go of dropped packets at once (not when the array is next compacted)", {
+    skip: collectGarbage() === undefined ? "no way to collect garbage in this runtime" : false,
+  }, async () => {
+    const store = new InMemorySessionStore(options(8 * 1024));
+    let first: unknown[] | undefined = ["e", KIB.repeat(8), "o0"];
+    const dropped = new WeakRef(first);
+    store.addPacket("o0", first, everyone);
+    first = undefined;
+    for (let i = 1; i < 5; i++) store.addPacket(`o${i}`, ["e", KIB.repeat(8), `o${i}`], everyone);
+    for (let i = 0; i < 5 && dropped.deref() !== undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      collectGarbage()?.();
+    }
+    assert.equal(dropped.deref(), undefined, "the dropped packet was collected");
     store.clear();
   });
 

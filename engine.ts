@@ -24,6 +24,7 @@ export type {
   HonoContextLike,
   HonoLike,
   HttpOptions,
+  TrustProxy,
 } from "./src/http/types.ts";
 export type { EngineProtocolOptions } from "./src/engine/options.ts";
 export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";

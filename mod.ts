@@ -103,6 +103,7 @@ export type {
   HonoApp,
   HonoContextLike,
   HonoLike,
+  TrustProxy,
 } from "./src/http/types.ts";
 export type { EngineProtocolOptions } from "./src/engine/options.ts";
 export type {

@@ -22,14 +22,19 @@ const MESSAGES: Record<EngineErrorCode, string> = {
 
 /** An HTTP refusal: status plus the `{code, message}` JSON body. */
 export interface EngineRefusal {
-  /** HTTP status (400, 403, 413, or 503 when the server is full). */
-  readonly status: 400 | 403 | 413 | 503;
+  /**
+   * HTTP status (400, 403, 413; 429 when one address has too many sessions or handshakes,
+   * 503 when the server is full).
+   */
+  readonly status: 400 | 403 | 413 | 429 | 503;
   /** Engine.IO error code. */
   readonly code: EngineErrorCode;
   /** Message for the body. */
   readonly message: string;
   /** Why, for the log (never sent). */
   readonly detail?: string;
+  /** Seconds after which a retry may succeed (the `Retry-After` header), when known. */
+  readonly retryAfter?: number;
 }
 
 /** Builds the refusal for an error code, with the reference's status and message. */
@@ -54,4 +59,17 @@ export function payloadTooLarge(): EngineRefusal {
  */
 export function serverFull(detail?: string): EngineRefusal {
   return { status: 503, code: EngineErrorCode.FORBIDDEN, message: "Server full", detail };
+}
+
+/**
+ * The refusal of a handshake from an address over one of its limits (`maxConnectionsPerAddress`,
+ * `handshakesPerSecondPerAddress`): HTTP 429, code 4 as for "Server full" (the server declines
+ * the handshake); the message says which limit.
+ */
+export function tooManyRequests(
+  message: "Too many connections" | "Too many handshakes",
+  detail: string,
+  retryAfter: number,
+): EngineRefusal {
+  return { status: 429, code: EngineErrorCode.FORBIDDEN, message, detail, retryAfter };
 }

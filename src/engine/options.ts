@@ -23,6 +23,36 @@ export interface EngineProtocolOptions {
    * `Infinity` for no limit. Default 10000.
    */
   maxConnections?: number;
+  /**
+   * Most sessions one client address may hold open (the address `trustProxy` names). A
+   * handshake beyond it is refused with HTTP 429 `{"code":4,"message":"Too many connections"}`
+   * (WebSocket handshakes before the upgrade). A positive integer, or `Infinity`. Default 500:
+   * an office or campus behind one NAT address, with a tab or two per person, stays well
+   * under it, while one client cannot take more than a twentieth of the default
+   * `maxConnections`. Behind a carrier-grade NAT with many users per address, raise it.
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Handshakes per second one client address may make (a token bucket of
+   * `handshakeBurstPerAddress` tokens). A handshake beyond it is refused with HTTP 429
+   * `{"code":4,"message":"Too many handshakes"}` and a `Retry-After` header. A positive number,
+   * or `Infinity`. Default 100.
+   */
+  handshakesPerSecondPerAddress?: number;
+  /**
+   * How many handshakes one address may make at once before `handshakesPerSecondPerAddress`
+   * applies. A positive integer, or `Infinity`. Default 500, as `maxConnectionsPerAddress`: a
+   * whole office reconnecting at once after a server restart gets through.
+   */
+  handshakeBurstPerAddress?: number;
+  /**
+   * Ms a long-polling client has, after its handshake, to come back with a request of its
+   * session (its next GET, a POST or the WebSocket upgrade). A session whose client never
+   * comes back is closed and removed at once, so handshakes that are never followed up do not
+   * hold places until `pingInterval` + `pingTimeout`. Default 5000: a client comes back within
+   * one round trip.
+   */
+  firstPollTimeout?: number;
 }
 
 /**
@@ -38,4 +68,8 @@ export interface ResolvedEngineProtocolOptions {
   readonly maxHttpBufferSize: number;
   readonly initialPacket: string | Uint8Array | undefined;
   readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly handshakesPerSecondPerAddress: number;
+  readonly handshakeBurstPerAddress: number;
+  readonly firstPollTimeout: number;
 }

@@ -1,6 +1,8 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { generateId } from "../_internal/ids.ts";
 import { getLogger } from "../_internal/log.ts";
+import { AddressLimits } from "./address_limits.ts";
+import { type EngineRefusal, serverFull } from "./errors.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import { EngineSession, type EngineSocket } from "./session.ts";
@@ -35,10 +37,13 @@ export class EngineServer implements Engine {
   readonly options: ResolvedEngineProtocolOptions;
   readonly #sessions = new Map<string, EngineSession>();
   readonly #events = new Emitter<EngineServerEvents>();
+  /** Sessions and handshake rates by client address. */
+  readonly addresses: AddressLimits;
 
   /** Takes options already checked and defaulted (see src/options/engine_options.ts). */
   constructor(options: ResolvedEngineProtocolOptions) {
     this.options = options;
+    this.addresses = new AddressLimits(options);
   }
 
   /** Number of open sessions. */
@@ -49,6 +54,28 @@ export class EngineServer implements Engine {
   /** Whether `maxConnections` sessions are open: new handshakes are refused. */
   get full(): boolean {
     return this.#sessions.size >= this.options.maxConnections;
+  }
+
+  /**
+   * Decides whether a handshake from `address` may open a session (spending one of the
+   * address's handshake tokens): a refusal when the address is over its rate or its
+   * `maxConnectionsPerAddress`, or the server is full.
+   */
+  admit(address: string): EngineRefusal | undefined {
+    return this.addresses.admit(address) ?? this.#checkFull();
+  }
+
+  /**
+   * Checks again, without spending a token, when a WebSocket handshake's socket has opened:
+   * others may have taken the places meanwhile.
+   */
+  recheck(address: string): EngineRefusal | undefined {
+    return this.#checkFull() ?? this.addresses.checkOpen(address);
+  }
+
+  #checkFull(): EngineRefusal | undefined {
+    if (!this.full) return undefined;
+    return serverFull(`maxConnections (${this.options.maxConnections}) reached`);
   }
 
   /** The session with this id, if it is open. */
@@ -86,9 +113,12 @@ export class EngineServer implements Engine {
       transport,
       request,
       this.options,
-      (closed) => this.#sessions.delete(closed.id),
+      (closed) => {
+        if (this.#sessions.delete(closed.id)) this.addresses.closed(closed.request.remoteAddress);
+      },
     );
     this.#sessions.set(id, session);
+    this.addresses.opened(request.remoteAddress);
     session.open();
     log.debug("handshake", { sid: id, transport: transport.name, address: request.remoteAddress });
     this.#events.emit("connection", session);

@@ -97,6 +97,8 @@ export class EngineSession implements EngineSocket {
   #upgrading = false;
   #upgraded = false;
   #abortUpgrade: (() => void) | undefined;
+  /** Closes a polling session whose client does not come back after the handshake. */
+  #firstPollTimer: ReturnType<typeof setTimeout> | undefined;
   #listener: TransportListener = {
     onPacket: (packet) => this.#onPacket(packet),
     onDrain: () => this.#flush(),
@@ -157,6 +159,20 @@ export class EngineSession implements EngineSocket {
     );
     if (options.initialPacket !== undefined) this.#sendPacket("message", options.initialPacket);
     this.#schedulePing();
+    if (this.#transport.name === "polling") {
+      this.#firstPollTimer = setTimeout(() => {
+        log.debug("no request after the handshake", { sid: this.id });
+        // nobody is polling, so no close packet can be delivered: remove the session at once
+        this.#onClose("transport close", "no request within firstPollTimeout of the handshake");
+      }, options.firstPollTimeout);
+    }
+  }
+
+  /** The client made a request of its session (a GET, a POST or the upgrade): it is alive. */
+  noteRequest(): void {
+    if (this.#firstPollTimer === undefined) return;
+    clearTimeout(this.#firstPollTimer);
+    this.#firstPollTimer = undefined;
   }
 
   send(data: PacketData): void {
@@ -347,6 +363,7 @@ export class EngineSession implements EngineSocket {
     this.readyState = "closed";
     clearTimeout(this.#pingIntervalTimer);
     clearTimeout(this.#pingTimeoutTimer);
+    this.noteRequest();
     this.#writeBuffer = [];
     this.#writeBufferBytes = 0;
     this.#abortUpgrade?.();

@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import { getLogger } from "../_internal/log.ts";
-import { EngineErrorCode, type EngineRefusal, refusal, serverFull } from "../engine/errors.ts";
+import { EngineErrorCode, type EngineRefusal, refusal } from "../engine/errors.ts";
 import { checkProtocol, routeRequest } from "../engine/handshake.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineServer } from "../engine/server.ts";
 import type { RuntimeResolver } from "../runtime/binding.ts";
+import { clientAddressResolver } from "./client_address.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive, unsupportedMethod } from "./polling.ts";
@@ -25,6 +26,7 @@ export function createEngineHandler(
   runtimeFor: RuntimeResolver,
 ): (c: Context) => Promise<Response> {
   const setCookie = sessionCookieSetter(options.cookie);
+  const clientAddress = clientAddressResolver(options.trustProxy ?? false);
 
   const serve = async (c: Context): Promise<Response> => {
     const request = c.req.raw;
@@ -35,10 +37,11 @@ export function createEngineHandler(
       engine.options.transports,
       (sid) => engine.get(sid),
     );
-    const address = runtime.remoteAddress(request);
+    const address = clientAddress(request, runtime.remoteAddress(request));
     if (route.kind === "refused") return refuse(c, route.refusal, address);
 
     if (route.kind === "session") {
+      route.session.noteRequest();
       if (route.transport === "websocket") {
         return upgradeSession(c, route.session, runtime, engine.options.maxHttpBufferSize, address);
       }
@@ -54,13 +57,8 @@ export function createEngineHandler(
     const outdated = checkProtocol(url.searchParams);
     if (outdated) return refuse(c, outdated, address);
     // checked after the awaits above, so a polling session opens right after this check
-    if (engine.full) {
-      return refuse(
-        c,
-        serverFull(`maxConnections (${engine.options.maxConnections}) reached`),
-        address,
-      );
-    }
+    const refused = engine.admit(address);
+    if (refused) return refuse(c, refused, address);
 
     const info: HandshakeInfo = {
       // copied: Deno forbids reading a request's headers once its response has gone out

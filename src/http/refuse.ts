@@ -12,5 +12,6 @@ export function refuse(c: Context, refused: EngineRefusal, address: string): Res
     detail: refused.detail,
     address,
   });
+  if (refused.retryAfter !== undefined) c.header("Retry-After", String(refused.retryAfter));
   return c.json({ code: refused.code, message: refused.message }, refused.status);
 }

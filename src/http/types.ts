@@ -1,4 +1,7 @@
 import type { BunWebSocketHandlers } from "../runtime/bun.ts";
+import type { TrustProxy } from "./client_address.ts";
+
+export type { TrustProxy };
 
 /**
  * A CORS `origin` that is not a function: `true` reflects the request's origin, `false` turns
@@ -83,6 +86,11 @@ export interface HttpOptions {
   cookie?: boolean | CookieOptions;
   /** Decides whether a handshake may proceed: false or a throw → 403 Forbidden. */
   allowRequest?: (request: Request) => boolean | void | Promise<boolean | void>;
+  /**
+   * Which proxies may name the client address in `X-Forwarded-For` (see {@linkcode TrustProxy}).
+   * The address is what per-address limits count, and `socket.handshake.address`. Default false.
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** The structural part of a Hono context the endpoint reads (a Hono `Context` fits). */

@@ -10,7 +10,10 @@ import { refuse } from "./refuse.ts";
 import { checkWebSocketHandshake, webSocketHandshakeRefusal } from "./websocket_handshake.ts";
 
 const log = getLogger("engine");
-/** Close code of a WebSocket that opened once the server was full (RFC 6455 "Try Again Later"). */
+/**
+ * Close code of a WebSocket that opened once the server (or its address's share) was full
+ * (RFC 6455 "Try Again Later").
+ */
 const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Tells whether a request asks for a WebSocket upgrade. */
@@ -27,9 +30,10 @@ export function openWebSocketSession(
 ): Response {
   const address = info.remoteAddress;
   const transport = new WebSocketTransport(engine.options.maxHttpBufferSize, (open) => {
-    // others may have filled the table while this socket was opening
-    if (engine.full) {
-      log.warn("WebSocket refused: server full", { address });
+    // others may have taken the places while this socket was opening
+    const refused = engine.recheck(address);
+    if (refused) {
+      log.warn("WebSocket refused", { address, message: refused.message, detail: refused.detail });
       open.close(undefined, CLOSE_TRY_AGAIN_LATER);
       return;
     }

@@ -59,6 +59,13 @@ export const ENGINE_OPTIONS = {
   ),
   initialPacket,
   maxConnections: optional(10_000, (v, site) => countLimit(site, v, "10000")),
+  maxConnectionsPerAddress: optional(500, (v, site) => countLimit(site, v, "500")),
+  handshakesPerSecondPerAddress: optional(
+    100,
+    (v, site) => positiveNumber(site, v, "100", { infinity: true }),
+  ),
+  handshakeBurstPerAddress: optional(500, (v, site) => countLimit(site, v, "500")),
+  firstPollTimeout: optional(5_000, (v, site) => positiveNumber(site, v, "5000", { unit: "ms" })),
 } satisfies OptionTableOf<EngineProtocolOptions>;
 
 /**

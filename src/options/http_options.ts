@@ -14,7 +14,7 @@ import {
   type OptionTableOf,
   resolveEntries,
 } from "../_internal/option_checks.ts";
-import type { CookieOptions, HttpOptions } from "../http/types.ts";
+import type { CookieOptions, HttpOptions, TrustProxy } from "../http/types.ts";
 import { resolveCorsOptions } from "./cors_options.ts";
 
 function path(value: unknown, site: OptionSite): string {
@@ -29,6 +29,22 @@ function cookie(value: unknown, site: OptionSite): boolean | CookieOptions | und
   throw optionError(site, "a boolean or an object", value, '{ name: "io" }');
 }
 
+function trustProxy(value: unknown, site: OptionSite): TrustProxy {
+  if (
+    typeof value === "boolean" || typeof value === "function" ||
+    (Number.isSafeInteger(value) && (value as number) >= 0) ||
+    (Array.isArray(value) && value.every((a) => typeof a === "string" && a !== ""))
+  ) {
+    return value as TrustProxy;
+  }
+  throw optionError(
+    site,
+    "a boolean, a hop count (an integer ≥ 0), a list of proxy addresses or a function",
+    value,
+    '["10.0.0.1"]',
+  );
+}
+
 // A function rather than a constant: the default path depends on the caller.
 function httpOptions(defaultPath: string) {
   return {
@@ -40,6 +56,7 @@ function httpOptions(defaultPath: string) {
       undefined,
       (v, site) => functionOption<HttpOptions["allowRequest"]>(site, v, "(request) => true"),
     ),
+    trustProxy: optional<TrustProxy>(false, trustProxy),
   } satisfies OptionTableOf<HttpOptions>;
 }
 

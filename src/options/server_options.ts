@@ -12,7 +12,7 @@ import {
   type OptionTableOf,
   resolveEntries,
 } from "../_internal/option_checks.ts";
-import type { CookieOptions, CorsOptions, HttpOptions } from "../http/types.ts";
+import type { CookieOptions, CorsOptions, HttpOptions, TrustProxy } from "../http/types.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import type { Gateway } from "../gateway/types.ts";
 import type { ResolvedSocketServerOptions, SocketServerOptions } from "../server/server.ts";
@@ -40,6 +40,12 @@ export interface ServerOptions extends SocketServerOptions {
   cookie?: boolean | CookieOptions;
   /** Decides whether a handshake may proceed: false or a throw → 403. */
   allowRequest?: (request: Request) => boolean | void | Promise<boolean | void>;
+  /**
+   * Which proxies may name the client address in `X-Forwarded-For`: false (default), true
+   * (all), a hop count, a list of proxy addresses, or `(request, remoteAddress) => address`.
+   * The address is what per-address limits count, and `socket.handshake.address`.
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** Options of a bare Engine.IO server. */

@@ -86,6 +86,10 @@ const RECOVERY_OPTIONS = {
   ),
   skipMiddlewares: optional(true, (v, site) => booleanOption(site, v, "true")),
   maxBufferedPackets: optional(10_000, (v, site) => integerAtLeast(site, v, 1, "10000")),
+  maxBufferedBytes: optional(
+    16 * 1024 * 1024,
+    (v, site) => positiveNumber(site, v, "16777216", { unit: "bytes", infinity: true }),
+  ),
 } satisfies OptionTableOf<ConnectionStateRecoveryOptions>;
 
 function recovery(value: unknown, site: OptionSite): ResolvedRecovery | undefined {
@@ -110,6 +114,8 @@ export const SOCKET_OPTIONS = {
     (v, site) => integerAtLeast(site, v, 1, String(DEFAULT_MAX_DEPTH)),
   ),
   maxNamespacesPerConnection: optional(50, (v, site) => countLimit(site, v, "50")),
+  cleanupEmptyChildNamespaces: optional(true, (v, site) => booleanOption(site, v, "true")),
+  maxChildNamespaces: optional(10_000, (v, site) => countLimit(site, v, "10000")),
   rateLimit,
   slowConsumer,
   adapter: optional(

@@ -216,15 +216,19 @@ export class Client {
     }
     this.#connecting.add(name);
     this.#server._resolveNamespace(name, auth).then(async (nsp) => {
-      if (!nsp) {
+      if (typeof nsp === "string") {
         this.writePacket({
           type: SocketPacketType.CONNECT_ERROR,
           nsp: name,
-          data: { message: "Invalid namespace" },
+          data: { message: nsp },
         }, {});
         return;
       }
-      await nsp._add(this, auth);
+      try {
+        await nsp._add(this, auth);
+      } finally {
+        nsp._unpin();
+      }
     }).catch((error) => {
       log.error("namespace connection failed", { nsp: name, error });
     }).finally(() => this.#connecting.delete(name));

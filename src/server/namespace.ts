@@ -34,6 +34,10 @@ export class Namespace<
   readonly adapter: Adapter;
   readonly #hooks = new NamespaceHooks();
   #ackIds = 0;
+  /** CONNECTs resolved to this namespace and not settled yet (see `_pin`). */
+  #pinned = 0;
+  /** Called when the last socket left and no CONNECT is under way (child namespaces). */
+  #onEmpty: (() => void) | undefined;
 
   /** Built by the server (`io.of(name)`); not meant to be called directly. */
   constructor(
@@ -220,6 +224,27 @@ export class Namespace<
   /** @internal Forgets a disconnected socket. */
   _remove(socket: AnyServerSocket): void {
     this.sockets.delete(socket.id);
+    this.#checkEmpty();
+  }
+
+  /** @internal Holds the namespace while a CONNECT to it is under way (it is not empty). */
+  _pin(): void {
+    this.#pinned++;
+  }
+
+  /** @internal Releases a `_pin`, once the CONNECT has settled (admitted or refused). */
+  _unpin(): void {
+    this.#pinned--;
+    this.#checkEmpty();
+  }
+
+  /** @internal Calls `callback` each time the namespace becomes empty (no socket, no CONNECT). */
+  _whenEmpty(callback: () => void): void {
+    this.#onEmpty = callback;
+  }
+
+  #checkEmpty(): void {
+    if (this.sockets.size === 0 && this.#pinned === 0) this.#onEmpty?.();
   }
 
   /** @internal The route of an event: this namespace's, else its parent's. */

@@ -1,32 +1,8 @@
 import { getLogger } from "../_internal/log.ts";
+import { TokenBucket } from "../_internal/token_bucket.ts";
 import type { ResolvedRateLimit } from "./limits.ts";
 
-/**
- * A token bucket: it holds up to `burst` tokens, refills at `perSecond`, and `take` spends one.
- * Refilling is computed from the time elapsed, so an idle bucket costs nothing.
- */
-export class TokenBucket {
-  #tokens: number;
-  #at: number;
-
-  constructor(readonly perSecond: number, readonly burst: number, now: number) {
-    this.#tokens = burst;
-    this.#at = now;
-  }
-
-  /** Spends one token at time `now` (ms); false when the bucket is empty. */
-  take(now: number): boolean {
-    const elapsed = now > this.#at ? now - this.#at : 0;
-    const tokens = Math.min(this.burst, this.#tokens + (elapsed * this.perSecond) / 1000);
-    this.#at = now;
-    if (tokens < 1) {
-      this.#tokens = tokens;
-      return false;
-    }
-    this.#tokens = tokens - 1;
-    return true;
-  }
-}
+export { TokenBucket };
 
 /** What to do with one incoming event: handle it, drop it, or disconnect its socket. */
 export type RateVerdict = "handle" | "drop" | "disconnect";

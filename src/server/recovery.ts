@@ -29,6 +29,11 @@ export interface ConnectionStateRecoveryOptions {
    * whose last offset was dropped gets a new session). Default 10000.
    */
   maxBufferedPackets?: number;
+  /**
+   * Most bytes of packets kept per namespace (their approximate encoded size; the oldest go
+   * first, the newest packet always stays). Default 16777216 (16 MiB).
+   */
+  maxBufferedBytes?: number;
 }
 
 /** The recovery option with its defaults applied. */
@@ -39,6 +44,8 @@ export interface ResolvedRecovery {
   readonly skipMiddlewares: boolean;
   /** Most packets kept per namespace. */
   readonly maxBufferedPackets: number;
+  /** Most bytes of packets kept per namespace. */
+  readonly maxBufferedBytes: number;
 }
 
 /** What a socket leaves behind when it disconnects for a recoverable reason. */
@@ -122,12 +129,56 @@ export function packetReaches(rooms: readonly Room[], opts: BroadcastOptions): b
   return included && !excluded;
 }
 
+/**
+ * About how many bytes `data` takes once encoded: strings count their length, binary its
+ * bytes, numbers 8, and each array element or object key a little more. Shared values are
+ * counted once (so a cycle ends the walk).
+ */
+export function approximateSize(data: unknown): number {
+  let size = 0;
+  const seen = new Set<object>();
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "string") size += value.length + 2;
+    else if (typeof value !== "object" || value === null) size += 8;
+    else if (seen.has(value)) continue;
+    else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      seen.add(value);
+      size += value.byteLength;
+    } else {
+      seen.add(value);
+      size += 2;
+      if (Array.isArray(value)) {
+        size += value.length;
+        for (const item of value) stack.push(item);
+      } else {
+        for (const [key, item] of Object.entries(value)) {
+          size += key.length + 4;
+          stack.push(item);
+        }
+      }
+    }
+  }
+  return size;
+}
+
 interface StoredPacket {
   readonly offset: string;
   readonly at: number;
+  readonly bytes: number;
   readonly data: unknown[];
   readonly opts: BroadcastOptions;
 }
+
+/** What a dropped packet's slot holds until the array is compacted. */
+const DROPPED: StoredPacket = {
+  offset: "",
+  at: 0,
+  bytes: 0,
+  data: [],
+  opts: { rooms: new Set(), except: new Set(), flags: {} },
+};
 
 interface StoredSession {
   readonly session: SessionToPersist;
@@ -144,6 +195,8 @@ export class InMemorySessionStore {
   readonly #sessions = new Map<string, StoredSession>();
   #packets: StoredPacket[] = [];
   #head = 0;
+  /** Bytes of the packets from `#head` on. */
+  #bytes = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** A store honouring `options`. */
@@ -152,14 +205,20 @@ export class InMemorySessionStore {
   }
 
   /** How many sessions and packets are held (for tests). */
-  get size(): { sessions: number; packets: number } {
-    return { sessions: this.#sessions.size, packets: this.#packets.length - this.#head };
+  get size(): { sessions: number; packets: number; bytes: number } {
+    return {
+      sessions: this.#sessions.size,
+      packets: this.#packets.length - this.#head,
+      bytes: this.#bytes,
+    };
   }
 
   /** Keeps a packet that went out with `offset` (last element of `data`). */
   addPacket(offset: string, data: unknown[], opts: BroadcastOptions): void {
     const at = Date.now();
-    this.#packets.push({ offset, at, data, opts });
+    const bytes = approximateSize(data);
+    this.#packets.push({ offset, at, bytes, data, opts });
+    this.#bytes += bytes;
     this.#prunePackets(at);
   }
 
@@ -210,6 +269,7 @@ export class InMemorySessionStore {
     this.#sessions.clear();
     this.#packets = [];
     this.#head = 0;
+    this.#bytes = 0;
   }
 
   #pruneSessions(now: number): void {
@@ -223,16 +283,20 @@ export class InMemorySessionStore {
   #prunePackets(now: number): void {
     const oldest = now - this.#options.maxDisconnectionDuration;
     const packets = this.#packets;
-    const max = this.#options.maxBufferedPackets;
+    const { maxBufferedPackets: max, maxBufferedBytes: maxBytes } = this.#options;
     while (
       this.#head < packets.length &&
-      (packets.length - this.#head > max || packets[this.#head].at < oldest)
+      (packets.length - this.#head > max || packets[this.#head].at < oldest ||
+        (this.#bytes > maxBytes && packets.length - this.#head > 1))
     ) {
-      this.#head++;
+      this.#bytes -= packets[this.#head].bytes;
+      // the slot stays until the array is compacted: let go of the packet's data now
+      packets[this.#head++] = DROPPED;
     }
     if (this.#head === packets.length) {
       this.#packets = [];
       this.#head = 0;
+      this.#bytes = 0;
     } else if (this.#head > 1024 && this.#head * 2 > packets.length) {
       this.#packets = packets.slice(this.#head);
       this.#head = 0;

@@ -1,4 +1,5 @@
 import { Emitter } from "../_internal/emitter.ts";
+import { getLogger } from "../_internal/log.ts";
 import { EngineServer } from "../engine/server.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import { Client } from "./client.ts";
@@ -13,6 +14,8 @@ import { Namespace } from "./namespace.ts";
 import { NamespaceHooks } from "./namespace_hooks.ts";
 import { ParentNamespace } from "./parent_namespace.ts";
 import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
+
+const log = getLogger("server");
 
 /** Decides whether a dynamic namespace exists for a name (and the CONNECT auth). */
 export type NamespaceMatcher =
@@ -37,6 +40,20 @@ export interface SocketServerOptions extends EngineProtocolOptions {
    * Default 50.
    */
   maxNamespacesPerConnection?: number;
+  /**
+   * Whether a child namespace (made by a parent `io.of(regexp or function)`) is removed once
+   * its last socket has left: its adapter is closed (a cluster adapter unsubscribes) and a
+   * later CONNECT makes it anew. With `connectionStateRecovery` on, removal waits
+   * `maxDisconnectionDuration`, so its sockets can still recover. Default true (the
+   * reference's default is false: there, children live until the server stops).
+   */
+  cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * Most child namespaces one parent keeps at once. A CONNECT that would make one more is
+   * answered with CONNECT_ERROR `{ message: "Too many child namespaces" }`. A positive integer,
+   * or `Infinity`. Default 10000, as `maxConnections`: a namespace per connection still fits.
+   */
+  maxChildNamespaces?: number;
   /**
    * A per-socket limit on incoming events (a token bucket), e.g.
    * `{ eventsPerSecond: 20, burst: 40, action: "drop" }`. Default: none.
@@ -72,6 +89,8 @@ export interface ResolvedSocketServerOptions {
   readonly maxAttachments: number;
   readonly maxDepth: number;
   readonly maxNamespacesPerConnection: number;
+  readonly cleanupEmptyChildNamespaces: boolean;
+  readonly maxChildNamespaces: number;
   readonly rateLimit: ResolvedRateLimit | undefined;
   readonly slowConsumer: ResolvedSlowConsumer;
   readonly adapter: AdapterFactory;
@@ -92,6 +111,9 @@ export class SocketServer {
   readonly events: Emitter<SocketServerEvents> = new Emitter();
   readonly #namespaces = new Map<string, Namespace>();
   readonly #parents: ParentNamespace[] = [];
+  /** Empty child namespaces waiting for `maxDisconnectionDuration` before their removal. */
+  readonly #retiring = new Map<Namespace, ReturnType<typeof setTimeout>>();
+  #closing = false;
 
   /** Takes options already checked and defaulted, for each layer. */
   constructor(engineOptions: ResolvedEngineProtocolOptions, options: ResolvedSocketServerOptions) {
@@ -132,17 +154,28 @@ export class SocketServer {
     return this.#namespaces.values();
   }
 
-  /** @internal The namespace a CONNECT addresses: static, or created from a matching parent. */
+  /**
+   * @internal The namespace a CONNECT addresses (static, or made from a matching parent),
+   * pinned until the caller's `_unpin`; else the CONNECT_ERROR message.
+   */
   async _resolveNamespace(
     name: string,
     auth: Record<string, unknown>,
-  ): Promise<Namespace | undefined> {
+  ): Promise<Namespace | string> {
     const existing = this.#namespaces.get(name);
-    if (existing) return existing;
+    if (existing) return this.#pin(existing);
     for (const parent of this.#parents) {
       if (!(await parent.matches(name, auth))) continue;
       const again = this.#namespaces.get(name);
-      if (again) return again;
+      if (again) return this.#pin(again);
+      const max = this.options.maxChildNamespaces;
+      if (parent.children.size >= max) {
+        log.warn("CONNECT refused: maxChildNamespaces reached", {
+          nsp: name,
+          maxChildNamespaces: max,
+        });
+        return "Too many child namespaces";
+      }
       const child = new Namespace(
         name,
         this.options.adapter,
@@ -151,16 +184,67 @@ export class SocketServer {
       );
       this.#namespaces.set(name, child);
       parent.children.add(child);
+      if (this.options.cleanupEmptyChildNamespaces) {
+        child._whenEmpty(() => this.#retire(parent, child));
+      }
       void child.adapter.init();
       this.events.emit("new_namespace", child);
-      return child;
+      return this.#pin(child);
     }
-    return undefined;
+    return "Invalid namespace";
+  }
+
+  #pin(nsp: Namespace): Namespace {
+    nsp._pin();
+    const timer = this.#retiring.get(nsp);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.#retiring.delete(nsp);
+    }
+    return nsp;
+  }
+
+  /** Removes an empty child namespace: at once, or after its sessions could have recovered. */
+  #retire(parent: ParentNamespace, child: Namespace): void {
+    if (this.#closing || this.#namespaces.get(child.name) !== child) return;
+    if (this.#retiring.has(child)) return;
+    const recovery = child.recovery;
+    if (recovery === undefined) {
+      this.#removeChild(parent, child);
+      return;
+    }
+    this.#retiring.set(
+      child,
+      setTimeout(() => {
+        this.#retiring.delete(child);
+        if (child.sockets.size === 0) this.#removeChild(parent, child);
+      }, recovery.maxDisconnectionDuration),
+    );
+  }
+
+  #removeChild(parent: ParentNamespace, child: Namespace): void {
+    if (this.#namespaces.get(child.name) !== child) return;
+    this.#namespaces.delete(child.name);
+    parent.children.delete(child);
+    log.debug("empty child namespace removed", { nsp: child.name });
+    try {
+      const closed = child.adapter.close();
+      if (closed instanceof Promise) {
+        closed.catch((error) =>
+          log.error("could not close an adapter", { nsp: child.name, error })
+        );
+      }
+    } catch (error) {
+      log.error("could not close an adapter", { nsp: child.name, error });
+    }
   }
 
   /** Disconnects every socket ("server shutting down"), closes adapters and connections. */
   async close(): Promise<void> {
-    for (const nsp of this.#namespaces.values()) {
+    this.#closing = true;
+    for (const timer of this.#retiring.values()) clearTimeout(timer);
+    this.#retiring.clear();
+    for (const nsp of [...this.#namespaces.values()]) {
       for (const socket of [...nsp.sockets.values()]) socket._onclose("server shutting down");
       await nsp.adapter.close();
     }

@@ -214,7 +214,7 @@ describe("options: unknown options", () => {
     assert.equal(
       typeErrorOf(loosely({ connectionStateRecovery: { maxDuration: 5 } })),
       'createServer: unknown option "connectionStateRecovery.maxDuration"; expected one of ' +
-        "maxDisconnectionDuration, skipMiddlewares, maxBufferedPackets",
+        "maxDisconnectionDuration, skipMiddlewares, maxBufferedPackets, maxBufferedBytes",
     );
   });
 });
@@ -234,5 +234,80 @@ describe("options: resolution", () => {
     const options: ServerOptions = { rateLimit: { eventsPerSecond: 3 } };
     resolveServerOptions(options);
     assert.deepEqual(options, { rateLimit: { eventsPerSecond: 3 } });
+  });
+});
+
+describe("options: per-address limits, trustProxy, firstPollTimeout", () => {
+  it("defaults: 500 sessions, 100 handshakes/s with a burst of 500 per address; 5 s first poll; no proxy trusted", () => {
+    const { engine, http } = resolveServerOptions();
+    assert.equal(engine.maxConnectionsPerAddress, 500);
+    assert.equal(engine.handshakesPerSecondPerAddress, 100);
+    assert.equal(engine.handshakeBurstPerAddress, 500);
+    assert.equal(engine.firstPollTimeout, 5000);
+    assert.equal(http.trustProxy, false);
+  });
+
+  it("the counts are positive integers or Infinity; the rate a positive number or Infinity", () => {
+    for (const name of ["maxConnectionsPerAddress", "handshakeBurstPerAddress"]) {
+      for (const value of [0, 1.5, -1, "500", null]) {
+        assert.match(
+          typeErrorOf(loosely({ [name]: value })),
+          new RegExp(
+            `^createServer: ${name} must be a positive integer, or Infinity for no limit, got .*, e\\.g\\. ${name}: 500$`,
+          ),
+        );
+      }
+      assert.equal(
+        resolveServerOptions({ [name]: Infinity }).engine[name as "maxConnections"],
+        Infinity,
+      );
+    }
+    assert.match(
+      typeErrorOf(loosely({ handshakesPerSecondPerAddress: 0 })),
+      /^createServer: handshakesPerSecondPerAddress must be a positive number, or Infinity for no limit, got 0, e\.g\. handshakesPerSecondPerAddress: 100$/,
+    );
+    assert.equal(
+      resolveServerOptions({ handshakesPerSecondPerAddress: 0.5 }).engine
+        .handshakesPerSecondPerAddress,
+      0.5,
+    );
+    assert.match(
+      typeErrorOf(loosely({ firstPollTimeout: -5 })),
+      /^createServer: firstPollTimeout must be a positive number of ms, got -5, e\.g\. firstPollTimeout: 5000$/,
+    );
+  });
+
+  it("trustProxy is a boolean, a hop count, a list of addresses or a function", () => {
+    for (const trustProxy of ["yes", -1, 1.5, [""], [1], null]) {
+      assert.match(
+        typeErrorOf(loosely({ trustProxy })),
+        /^createServer: trustProxy must be a boolean, a hop count \(an integer ≥ 0\), a list of proxy addresses or a function, got .*, e\.g\. trustProxy: \["10\.0\.0\.1"\]$/,
+      );
+    }
+    const own = () => "1.2.3.4";
+    for (const trustProxy of [true, 2, ["10.0.0.1"], own]) {
+      assert.equal(resolveServerOptions({ trustProxy }).http.trustProxy, trustProxy);
+    }
+    assert.equal(resolveEngineServerOptions({ trustProxy: 1 }).http.trustProxy, 1);
+  });
+});
+
+describe("options: child namespaces", () => {
+  it("cleanupEmptyChildNamespaces is a boolean (default true); maxChildNamespaces a count (default 10000)", () => {
+    const { socket } = resolveServerOptions();
+    assert.equal(socket.cleanupEmptyChildNamespaces, true);
+    assert.equal(socket.maxChildNamespaces, 10_000);
+    assert.match(
+      typeErrorOf(loosely({ cleanupEmptyChildNamespaces: "yes" })),
+      /^createServer: cleanupEmptyChildNamespaces must be a boolean, got "yes", e\.g\. cleanupEmptyChildNamespaces: true$/,
+    );
+    assert.match(
+      typeErrorOf(loosely({ maxChildNamespaces: 0 })),
+      /^createServer: maxChildNamespaces must be a positive integer, or Infinity for no limit, got 0, e\.g\. maxChildNamespaces: 10000$/,
+    );
+    assert.equal(
+      resolveServerOptions({ maxChildNamespaces: Infinity }).socket.maxChildNamespaces,
+      Infinity,
+    );
   });
 });

@@ -11,7 +11,12 @@ import { keyPart, RedisSessionStore } from "../../src/adapters/redis/recovery_st
 import { clusterSkip, REDIS_URL, uniqueKey } from "../cluster/cluster_nodes.ts";
 
 const skip = await clusterSkip();
-const options = { maxDisconnectionDuration: 5000, skipMiddlewares: true, maxBufferedPackets: 100 };
+const options = {
+  maxDisconnectionDuration: 5000,
+  skipMiddlewares: true,
+  maxBufferedPackets: 100,
+  maxBufferedBytes: Infinity,
+};
 const everyone = { rooms: new Set<string>(), except: new Set<string>(), flags: {} };
 
 describe("Redis recovery keys", { skip }, () => {

@@ -5,8 +5,10 @@
  *
  * - `<key>-recovery#<nsp>#log`: a stream, one entry per packet sent with an offset by any
  *   server (`o` the offset, `p` the packet: MessagePack as base64), capped at
- *   `maxBufferedPackets` (`MAXLEN ~`), expiring 2 × `maxDisconnectionDuration` after the last
- *   write.
+ *   `maxBufferedPackets` (`MAXLEN ~`) and at `maxBufferedBytes` of encoded packets, expiring
+ *   2 × `maxDisconnectionDuration` after the last write. An entry's id is the running total
+ *   of the bytes logged (`<total>-0`), so the byte cap is one `XTRIM MINID`; a script appends
+ *   and trims atomically, whichever server writes.
  * - `<key>-recovery#<nsp>#session#<pid>`: a session (MessagePack as base64), with a TTL of
  *   `maxDisconnectionDuration`; taken with GETDEL, so it recovers once.
  *
@@ -27,6 +29,27 @@ import { decodeMsgpack, encodeMsgpack } from "./codec.ts";
 
 /** Stream entries read per XREVRANGE while looking for an offset. */
 const BATCH = 256;
+
+/**
+ * Appends a packet to the log and trims it. KEYS[1] the log; ARGV: the entry's size, the byte
+ * cap, the packet cap, the TTL (ms), the offset, the packet. The new id is the last id's
+ * first part plus the size (an existing log with time ids carries on from there); the
+ * newest entry always stays.
+ */
+const APPEND_SCRIPT = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local total = 0
+if last[1] then total = tonumber(string.match(last[1][1], '^(%d+)')) end
+local id = total + tonumber(ARGV[1])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], string.format('%.0f', id) .. '-0',
+  'o', ARGV[5], 'p', ARGV[6])
+local floor = id - tonumber(ARGV[2]) + 1
+if floor > 0 then
+  redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f', floor))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
 
 interface LoggedPacket {
   readonly d: unknown[];
@@ -49,25 +72,27 @@ export class RedisSessionStore {
     this.#sessionPrefix = `${key}-recovery#${keyPart(nsp)}#session#`;
   }
 
-  /** Appends a packet to the log (both commands are pipelined on one connection, in order). */
+  /** Appends a packet to the log, trimmed to its caps, in one script run. */
   addPacket(offset: string, data: unknown[], opts: BroadcastOptions): Promise<unknown> {
     const entry: LoggedPacket = { d: data, r: [...opts.rooms], e: [...opts.except] };
-    const max = String(this.#options.maxBufferedPackets);
-    const ttl = String(2 * this.#options.maxDisconnectionDuration);
-    return Promise.all([
-      this.#redis.command([
-        "XADD",
-        this.#log,
-        "MAXLEN",
-        "~",
-        max,
-        "*",
-        "o",
-        offset,
-        "p",
-        pack(entry),
-      ]),
-      this.#redis.command(["PEXPIRE", this.#log, ttl]),
+    const packed = pack(entry);
+    const { maxBufferedPackets, maxBufferedBytes, maxDisconnectionDuration } = this.#options;
+    // the log may hold at least the newest entry, so its size is what counts
+    const size = packed.length + offset.length;
+    const maxBytes = Number.isFinite(maxBufferedBytes)
+      ? Math.max(1, Math.floor(maxBufferedBytes))
+      : Number.MAX_SAFE_INTEGER;
+    return this.#redis.command([
+      "EVAL",
+      APPEND_SCRIPT,
+      "1",
+      this.#log,
+      String(size),
+      String(maxBytes),
+      String(maxBufferedPackets),
+      String(Math.ceil(2 * maxDisconnectionDuration)),
+      offset,
+      packed,
     ]);
   }
 

@@ -202,6 +202,7 @@ const SERVER_ENV = {
   PING_TIMEOUT: "20000",
   CONNECT_TIMEOUT: "45000",
   MAX_PAYLOAD: "1000000",
+  ADDRESS_LIMITS: "off",
 };
 
 /** Starts a server on a free port; resolves once it printed `listening on …:PORT`. */

@@ -8,16 +8,7 @@ import assert from "node:assert/strict";
 import { createServer, type ServerOptions } from "../../mod.ts";
 import { resolveServerOptions } from "../../src/options/server_options.ts";
 import { CORS_OPTION_NAMES } from "../../src/options/cors_options.ts";
-
-function typeErrorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof TypeError, `expected a TypeError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail("expected a TypeError, nothing was thrown");
-}
+import { typeErrorOf } from "../_helpers/type_error.ts";
 
 /** createServer with options its types would refuse. */
 function loosely(options: Record<string, unknown>): () => unknown {

@@ -17,17 +17,7 @@ import {
   SERVER_OPTION_NAMES,
 } from "../../src/options/server_options.ts";
 import { SOCKET_OPTIONS } from "../../src/options/socket_options.ts";
-
-/** The message of the TypeError `run` throws. */
-function typeErrorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof TypeError, `expected a TypeError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail("expected a TypeError, nothing was thrown");
-}
+import { typeErrorOf } from "../_helpers/type_error.ts";
 
 const loosely = (options: Record<string, unknown>) => () =>
   resolveServerOptions(options as ServerOptions);

@@ -23,6 +23,12 @@ export interface EngineProtocolOptions {
    * `Infinity` for no limit. Default 10000.
    */
   maxConnections?: number;
+  /**
+   * Whether Engine.IO v3 clients (Socket.IO v2 clients: socket.io-client 2.x and the SDKs of
+   * that time) may connect; without it their handshake is refused with code 5 "Unsupported
+   * protocol version". Default false.
+   */
+  allowEIO3?: boolean;
 }
 
 /**
@@ -38,4 +44,5 @@ export interface ResolvedEngineProtocolOptions {
   readonly maxHttpBufferSize: number;
   readonly initialPacket: string | Uint8Array | undefined;
   readonly maxConnections: number;
+  readonly allowEIO3: boolean;
 }

@@ -5,6 +5,7 @@ import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import { EngineSession, type EngineSocket } from "./session.ts";
 import type { Transport } from "./transport.ts";
+import { protocolOf } from "./wire_codec.ts";
 
 /** Events of an Engine.IO server. */
 export type EngineServerEvents = {
@@ -78,7 +79,10 @@ export class EngineServer implements Engine {
     this.#events.off(event, listener);
   }
 
-  /** Opens a session on a transport that passed the handshake checks. */
+  /**
+   * Opens a session on a transport that passed the handshake checks; its protocol revision is
+   * the handshake's (`EIO=3` only gets here with `allowEIO3`).
+   */
   open(transport: Transport, request: HandshakeInfo): EngineSession {
     const id = generateId();
     const session = new EngineSession(
@@ -87,6 +91,7 @@ export class EngineServer implements Engine {
       request,
       this.options,
       (closed) => this.#sessions.delete(closed.id),
+      protocolOf(request.query),
     );
     this.#sessions.set(id, session);
     session.open();

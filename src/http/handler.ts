@@ -4,10 +4,12 @@ import { checkProtocol, routeRequest } from "../engine/handshake.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineServer } from "../engine/server.ts";
+import { codecFor } from "../engine/wire_codec.ts";
 import type { RuntimeResolver } from "../runtime/binding.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive } from "./polling.ts";
+import { servePollingV3 } from "./polling_v3.ts";
 import { refuse } from "./refuse.ts";
 import type { HttpOptions } from "./types.ts";
 import { isWebSocketRequest, openWebSocketSession, upgradeSession } from "./websocket.ts";
@@ -39,6 +41,15 @@ export function createEngineHandler(
       if (route.transport === "websocket") {
         return upgradeSession(c, route.session, runtime, engine.options.maxHttpBufferSize, address);
       }
+      if (route.session.protocol === 3) {
+        return await servePollingV3(
+          c,
+          route.session,
+          runtime,
+          engine.options.maxHttpBufferSize,
+          address,
+        );
+      }
       return request.method === "POST"
         ? await receive(c, route.session, engine.options.maxHttpBufferSize, address)
         : await poll(c, route.session, runtime);
@@ -46,7 +57,7 @@ export function createEngineHandler(
 
     const denied = await checkAllowed(options.allowRequest, request);
     if (denied) return refuse(c, denied, address);
-    const outdated = checkProtocol(url.searchParams);
+    const outdated = checkProtocol(url.searchParams, engine.options.allowEIO3);
     if (outdated) return refuse(c, outdated, address);
     // checked after the awaits above, so a polling session opens right after this check
     if (engine.full) {
@@ -68,8 +79,11 @@ export function createEngineHandler(
       vars: { ...(c.var as Record<string, unknown>) },
     };
     if (route.transport === "websocket") return openWebSocketSession(c, engine, runtime, info);
-    const session = engine.open(new PollingTransport(), info);
+    const session = engine.open(new PollingTransport(codecFor(url.searchParams)), info);
     setCookie?.(c, session.id);
+    if (session.protocol === 3) {
+      return await servePollingV3(c, session, runtime, engine.options.maxHttpBufferSize, address);
+    }
     return await poll(c, session, runtime);
   };
 

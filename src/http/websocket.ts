@@ -5,6 +5,7 @@ import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import type { EngineServer } from "../engine/server.ts";
 import type { EngineSession } from "../engine/session.ts";
 import { WebSocketTransport } from "../engine/websocket.ts";
+import { codecFor } from "../engine/wire_codec.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { refuse } from "./refuse.ts";
 
@@ -33,7 +34,7 @@ export function openWebSocketSession(
       return;
     }
     engine.open(open, info);
-  });
+  }, codecFor(info.query));
   return runtime.upgrade(c.req.raw, transport.handlers) ??
     refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);
 }
@@ -55,7 +56,7 @@ export function upgradeSession(
       log.debug("upgrade refused", { sid: session.id, address });
       open.close();
     }
-  });
+  }, codecFor(session.request.query));
   return runtime.upgrade(c.req.raw, transport.handlers) ??
     refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);
 }

@@ -59,6 +59,7 @@ export const ENGINE_OPTIONS = {
   ),
   initialPacket,
   maxConnections: optional(10_000, (v, site) => countLimit(site, v, "10000")),
+  allowEIO3: optional(false, (v, site) => booleanOption(site, v, "true")),
 } satisfies OptionTableOf<EngineProtocolOptions>;
 
 /**

@@ -1,3 +1,4 @@
+import type { Result } from "../_internal/result.ts";
 import { decodePacket, type Packet, type PacketData } from "./packet.ts";
 import type { TransportCloseReason } from "./transport.ts";
 
@@ -16,9 +17,13 @@ const encoder = new TextEncoder();
 
 /**
  * Reads one frame: a packet to deliver, or why the transport must close (too big, malformed,
- * or the peer's close packet).
+ * or the peer's close packet). `decode` is the protocol's packet decoder (v4 by default).
  */
-export function readFrame(data: PacketData, maxPayload: number): FrameOutcome {
+export function readFrame(
+  data: PacketData,
+  maxPayload: number,
+  decode: (data: PacketData) => Result<Packet> = decodePacket,
+): FrameOutcome {
   if (exceeds(data, maxPayload)) {
     return {
       kind: "close",
@@ -27,7 +32,7 @@ export function readFrame(data: PacketData, maxPayload: number): FrameOutcome {
       tooBig: true,
     };
   }
-  const decoded = decodePacket(data);
+  const decoded = decode(data);
   if (!decoded.ok) return { kind: "close", reason: "parse error", description: decoded.error };
   if (decoded.value.type === "close") return { kind: "close", reason: "transport close" };
   return { kind: "packet", packet: decoded.value };

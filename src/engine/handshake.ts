@@ -53,9 +53,16 @@ export function routeRequest(
   return { kind: "handshake", transport: name };
 }
 
-/** Checks the protocol revision of a handshake: only Engine.IO v4 is served. */
-export function checkProtocol(query: URLSearchParams): EngineRefusal | undefined {
-  return query.get("EIO") === "4"
+/**
+ * Checks the protocol revision of a handshake: Engine.IO v4, and v3 (`EIO=3`) when
+ * `allowEIO3` is on.
+ */
+export function checkProtocol(
+  query: URLSearchParams,
+  allowEIO3 = false,
+): EngineRefusal | undefined {
+  const revision = query.get("EIO");
+  return revision === "4" || (allowEIO3 && revision === "3")
     ? undefined
     : refusal(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, `EIO=${query.get("EIO")}`);
 }

@@ -53,6 +53,12 @@ export interface EngineProtocolOptions {
    * one round trip.
    */
   firstPollTimeout?: number;
+  /**
+   * Whether Engine.IO v3 clients (Socket.IO v2 clients: socket.io-client 2.x and the SDKs of
+   * that time) may connect; without it their handshake is refused with code 5 "Unsupported
+   * protocol version". Default false.
+   */
+  allowEIO3?: boolean;
 }
 
 /**
@@ -72,4 +78,5 @@ export interface ResolvedEngineProtocolOptions {
   readonly handshakesPerSecondPerAddress: number;
   readonly handshakeBurstPerAddress: number;
   readonly firstPollTimeout: number;
+  readonly allowEIO3: boolean;
 }

@@ -1,10 +1,12 @@
 import type { Packet } from "./packet.ts";
-import { decodePayload, encodePayload } from "./payload.ts";
 import { DETACHED, type Transport, type TransportListener } from "./transport.ts";
+import { WIRE_V4, type WireCodec } from "./wire_codec.ts";
 
 /** How a long-polling GET ends. */
 export type PollOutcome =
   | { readonly kind: "payload"; readonly body: string }
+  /** An Engine.IO v3 binary payload (`allowEIO3` clients that take binary only). */
+  | { readonly kind: "binary"; readonly body: Uint8Array<ArrayBuffer> }
   /** A poll was already parked: this request is refused and the session fails. */
   | { readonly kind: "overlap" }
   /** The client went away while the poll was parked: nobody reads the response. */
@@ -37,6 +39,12 @@ export class PollingTransport implements Transport {
   /** While the client probes another transport: how long a GET is held before its NOOP. */
   #pausedFor: number | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #codec: WireCodec;
+
+  /** `codec` is the handshake's protocol revision (v4 unless `allowEIO3` admitted a v3 client). */
+  constructor(codec: WireCodec = WIRE_V4) {
+    this.#codec = codec;
+  }
 
   get writable(): boolean {
     return this.#parked !== undefined && this.#pausedFor === undefined;
@@ -57,7 +65,14 @@ export class PollingTransport implements Transport {
 
   /** Handles a GET: resolves with the next payload. `signal` aborts when the client leaves. */
   poll(signal?: AbortSignal): Promise<PollOutcome> {
-    if (this.#closed) return Promise.resolve({ kind: "payload", body: "1" });
+    if (this.#closed) {
+      return Promise.resolve({
+        kind: "payload",
+        body: this.#codec === WIRE_V4
+          ? "1"
+          : String(this.#codec.encodePayload([{ type: "close" }])),
+      });
+    }
     if (this.#parked) {
       this.#fail("overlap from client");
       return Promise.resolve({ kind: "overlap" });
@@ -109,9 +124,9 @@ export class PollingTransport implements Transport {
     if (this.#parked) this.#listener.onDrain();
   }
 
-  /** Handles a POST body (already read within the size limit). */
-  receive(body: string): DataOutcome {
-    const decoded = decodePayload(body);
+  /** Handles a POST body (already read within the size limit; bytes only in protocol v3). */
+  receive(body: string | Uint8Array): DataOutcome {
+    const decoded = this.#codec.decodePayload(body);
     if (!decoded.ok) {
       this.#listener.onClose("parse error", decoded.error);
       return { kind: "invalid", error: decoded.error };
@@ -149,7 +164,8 @@ export class PollingTransport implements Transport {
     let all = packets;
     const closing = this.#pendingClose;
     if (closing) all = [...packets, { type: "close" }];
-    release({ kind: "payload", body: encodePayload(all) });
+    const body = this.#codec.encodePayload(all);
+    release(typeof body === "string" ? { kind: "payload", body } : { kind: "binary", body });
     if (closing) this.#finishClose(closing);
   }
 

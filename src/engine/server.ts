@@ -7,6 +7,7 @@ import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import { EngineSession, type EngineSocket } from "./session.ts";
 import type { Transport } from "./transport.ts";
+import { protocolOf } from "./wire_codec.ts";
 
 /** Events of an Engine.IO server. */
 export type EngineServerEvents = {
@@ -105,7 +106,10 @@ export class EngineServer implements Engine {
     this.#events.off(event, listener);
   }
 
-  /** Opens a session on a transport that passed the handshake checks. */
+  /**
+   * Opens a session on a transport that passed the handshake checks; its protocol revision is
+   * the handshake's (`EIO=3` only gets here with `allowEIO3`).
+   */
   open(transport: Transport, request: HandshakeInfo): EngineSession {
     const id = generateId();
     const session = new EngineSession(
@@ -116,6 +120,7 @@ export class EngineServer implements Engine {
       (closed) => {
         if (this.#sessions.delete(closed.id)) this.addresses.closed(closed.request.remoteAddress);
       },
+      protocolOf(request.query),
     );
     this.#sessions.set(id, session);
     this.addresses.opened(request.remoteAddress);

@@ -11,6 +11,7 @@ import {
   type TransportListener,
   type TransportName,
 } from "./transport.ts";
+import type { EngineProtocol } from "./wire_codec.ts";
 
 /** Why an Engine.IO session closed, in the reference's words. */
 export type EngineCloseReason =
@@ -48,6 +49,11 @@ export interface EngineSocket {
   readonly readyState: "opening" | "open" | "closing" | "closed";
   /** What the handshake request carried. */
   readonly request: HandshakeInfo;
+  /**
+   * The Engine.IO protocol revision: 4, or 3 for a client `allowEIO3` admitted (Socket.IO
+   * v2 clients); read by the Socket.IO layer to speak that client's Socket.IO revision.
+   */
+  readonly protocol: 3 | 4;
   /**
    * Bytes queued for the peer and not yet sent: messages waiting for a poll (or for an upgrade
    * to finish), plus what the runtime holds unsent on the WebSocket. Text counts one byte per
@@ -111,6 +117,8 @@ export class EngineSession implements EngineSocket {
     readonly request: HandshakeInfo,
     private readonly options: ResolvedEngineProtocolOptions,
     private readonly onClosed: (session: EngineSession) => void,
+    /** 3 for an `allowEIO3` client: it pings, the server answers. */
+    readonly protocol: EngineProtocol = 4,
   ) {
     this.#transport = transport;
     transport.bind(this.#listener);
@@ -158,7 +166,8 @@ export class EngineSession implements EngineSocket {
       }),
     );
     if (options.initialPacket !== undefined) this.#sendPacket("message", options.initialPacket);
-    this.#schedulePing();
+    if (this.protocol === 3) this.#awaitClientPing();
+    else this.#schedulePing();
     if (this.#transport.name === "polling") {
       this.#firstPollTimer = setTimeout(() => {
         log.debug("no request after the handshake", { sid: this.id });
@@ -316,6 +325,10 @@ export class EngineSession implements EngineSocket {
     if (this.readyState !== "open" && this.readyState !== "closing") return;
     switch (packet.type) {
       case "pong":
+        if (this.protocol === 3) {
+          this.#onClose("transport error", "invalid heartbeat direction");
+          return;
+        }
         clearTimeout(this.#pingTimeoutTimer);
         this.#pongDeadline = Infinity;
         this.#schedulePing();
@@ -325,6 +338,13 @@ export class EngineSession implements EngineSocket {
         this.#events.emit("message", packet.data ?? "");
         return;
       case "ping":
+        if (this.protocol === 3) {
+          // in v3 the client pings and the server answers
+          this.#awaitClientPing();
+          this.#sendPacket("pong");
+          this.#events.emit("heartbeat");
+          return;
+        }
         // in v4 only the server pings
         this.#onClose("transport error", "invalid heartbeat direction");
         return;
@@ -340,6 +360,16 @@ export class EngineSession implements EngineSocket {
       this.#sendPacket("ping");
       this.#resetPingTimeout(due);
     }, this.options.pingInterval);
+  }
+
+  /** v3: the client's next PING is due within pingInterval + pingTimeout. */
+  #awaitClientPing(): void {
+    clearTimeout(this.#pingTimeoutTimer);
+    const wait = this.options.pingInterval + this.options.pingTimeout;
+    this.#pongDeadline = Date.now() + wait;
+    this.#pingTimeoutTimer = setTimeout(() => {
+      if (this.readyState !== "closed") this.#onClose("ping timeout");
+    }, wait);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { readFrame } from "./frame.ts";
-import { encodePacket, type Packet } from "./packet.ts";
+import type { Packet } from "./packet.ts";
 import {
   DETACHED,
   DRAIN_LOW_WATER,
@@ -8,6 +8,7 @@ import {
   type WsConnection,
   type WsHandlers,
 } from "./transport.ts";
+import { WIRE_V4, type WireCodec } from "./wire_codec.ts";
 
 /** Close code for a frame larger than maxPayload (RFC 6455 "message too big"). */
 export const CLOSE_TOO_BIG = 1009;
@@ -29,9 +30,16 @@ export class WebSocketTransport implements Transport {
 
   /** The callbacks to give the runtime adapter for this connection. */
   readonly handlers: WsHandlers;
+  readonly #codec: WireCodec;
 
-  constructor(maxPayload: number, onOpen: (transport: WebSocketTransport) => void) {
+  /** `codec` is the handshake's protocol revision (v4 unless `allowEIO3` admitted a v3 client). */
+  constructor(
+    maxPayload: number,
+    onOpen: (transport: WebSocketTransport) => void,
+    codec: WireCodec = WIRE_V4,
+  ) {
     this.#onOpen = onOpen;
+    this.#codec = codec;
     this.handlers = {
       onOpen: (connection) => {
         this.#connection = connection;
@@ -67,7 +75,8 @@ export class WebSocketTransport implements Transport {
   send(packets: readonly Packet[]): void {
     const connection = this.#connection;
     if (!connection || this.#closed) return;
-    for (const packet of packets) connection.send(encodePacket(packet));
+    const encode = this.#codec.encodeFrame;
+    for (const packet of packets) connection.send(encode(packet));
     this.#watchIfBackedUp(connection);
   }
 
@@ -90,7 +99,7 @@ export class WebSocketTransport implements Transport {
 
   #onFrame(data: string | Uint8Array, maxPayload: number): void {
     if (this.#closed) return;
-    const outcome = readFrame(data, maxPayload);
+    const outcome = readFrame(data, maxPayload, this.#codec.decodeFrame);
     if (outcome.kind === "packet") {
       this.#listener.onPacket(outcome.packet);
       return;

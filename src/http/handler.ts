@@ -5,6 +5,7 @@ import { checkProtocol, routeRequest } from "../engine/handshake.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineServer } from "../engine/server.ts";
+import { codecFor } from "../engine/wire_codec.ts";
 import type { RuntimeResolver } from "../runtime/binding.ts";
 import { clientAddressResolver } from "./client_address.ts";
 import { sessionCookieSetter } from "./cookie.ts";
@@ -54,7 +55,7 @@ export function createEngineHandler(
 
     const denied = await checkAllowed(options.allowRequest, request);
     if (denied) return refuse(c, denied, address);
-    const outdated = checkProtocol(url.searchParams);
+    const outdated = checkProtocol(url.searchParams, engine.options.allowEIO3);
     if (outdated) return refuse(c, outdated, address);
     // checked after the awaits above, so a polling session opens right after this check
     const refused = engine.admit(address);
@@ -71,7 +72,7 @@ export function createEngineHandler(
       vars: { ...(c.var as Record<string, unknown>) },
     };
     if (route.transport === "websocket") return openWebSocketSession(c, engine, runtime, info);
-    const session = engine.open(new PollingTransport(), info);
+    const session = engine.open(new PollingTransport(codecFor(url.searchParams)), info);
     setCookie?.(c, session.id);
     return await poll(c, session, runtime);
   };

@@ -28,6 +28,10 @@ export async function poll(
     // what the reference answers to a polling request once the session runs over WebSocket
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "poll held across the upgrade"), "");
   }
+  if (outcome.kind === "binary") {
+    // a v3 payload with binary packets, for a client that takes binary
+    return c.body(outcome.body, 200, { "Content-Type": "application/octet-stream" });
+  }
   return c.body(outcome.body, 200, { "Content-Type": "text/plain; charset=UTF-8" });
 }
 
@@ -46,7 +50,10 @@ export async function receive(
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST"), address);
   }
   try {
-    const body = await readBodyWithin(c.req.raw, limit);
+    // a v3 client that takes binary may POST a binary payload
+    const asBytes = session.protocol === 3 &&
+      c.req.raw.headers.get("content-type") === "application/octet-stream";
+    const body = await readBodyWithin(c.req.raw, limit, asBytes);
     if (body === undefined) {
       session.terminate("transport error");
       return refuse(c, payloadTooLarge(), address);
@@ -75,8 +82,15 @@ export function unsupportedMethod(c: Context, sid: string, address: string): Res
   );
 }
 
-/** Reads a request body as text, or undefined once it exceeds `limit` bytes. */
-async function readBodyWithin(request: Request, limit: number): Promise<string | undefined> {
+/**
+ * Reads a request body as text (or as bytes, for a v3 binary payload), or undefined once it
+ * exceeds `limit` bytes.
+ */
+async function readBodyWithin(
+  request: Request,
+  limit: number,
+  asBytes: boolean,
+): Promise<string | Uint8Array | undefined> {
   const headers = request.headers;
   const length = headers.get("content-length");
   const declared = Number(length);
@@ -84,12 +98,12 @@ async function readBodyWithin(request: Request, limit: number): Promise<string |
     await request.body?.cancel().catch(() => {});
     return undefined;
   }
-  if (!request.body) return "";
+  if (!request.body) return asBytes ? new Uint8Array(0) : "";
   // A declared length within the limit bounds the body (the runtime reads no more than that),
   // so it is read whole, without the cost of a stream reader; chunked bodies are streamed.
   if (length !== null && declared >= 0 && !headers.has("transfer-encoding")) {
     try {
-      return await request.text();
+      return asBytes ? new Uint8Array(await request.arrayBuffer()) : await request.text();
     } catch {
       return undefined;
     }
@@ -111,12 +125,14 @@ async function readBodyWithin(request: Request, limit: number): Promise<string |
   } catch {
     return undefined;
   }
-  if (chunks.length === 1) return decoder.decode(chunks[0]);
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
+  let all = chunks[0] ?? new Uint8Array(0);
+  if (chunks.length > 1) {
+    all = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
   }
-  return decoder.decode(all);
+  return asBytes ? all : decoder.decode(all);
 }

@@ -5,6 +5,7 @@ import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import type { EngineServer } from "../engine/server.ts";
 import type { EngineSession } from "../engine/session.ts";
 import { WebSocketTransport } from "../engine/websocket.ts";
+import { codecFor } from "../engine/wire_codec.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { refuse } from "./refuse.ts";
 import { checkWebSocketHandshake, webSocketHandshakeRefusal } from "./websocket_handshake.ts";
@@ -38,7 +39,7 @@ export function openWebSocketSession(
       return;
     }
     engine.open(open, info);
-  });
+  }, codecFor(info.query));
   return upgrade(c, runtime, transport, address);
 }
 
@@ -59,7 +60,7 @@ export function upgradeSession(
       log.debug("upgrade refused", { sid: session.id, address });
       open.close();
     }
-  });
+  }, codecFor(session.request.query));
   return upgrade(c, runtime, transport, address);
 }
 

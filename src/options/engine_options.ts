@@ -66,6 +66,7 @@ export const ENGINE_OPTIONS = {
   ),
   handshakeBurstPerAddress: optional(500, (v, site) => countLimit(site, v, "500")),
   firstPollTimeout: optional(5_000, (v, site) => positiveNumber(site, v, "5000", { unit: "ms" })),
+  allowEIO3: optional(false, (v, site) => booleanOption(site, v, "true")),
 } satisfies OptionTableOf<EngineProtocolOptions>;
 
 /**

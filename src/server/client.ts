@@ -8,6 +8,7 @@ import { type SocketRequest, socketRequest } from "./request.ts";
 import type { SocketServer } from "./server.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastFlags, DisconnectReason } from "./types.ts";
+import { parseV2Connect } from "./v2_clients.ts";
 
 /** The frames of one encoded Socket.IO packet: text first, then binary attachments. */
 export type Frames = readonly (string | Uint8Array)[];
@@ -58,6 +59,8 @@ export class Client {
       log.debug("no namespace joined in time", { sid: conn.id });
       conn.close();
     }, server.options.connectTimeout);
+    // a Socket.IO v2 client (Engine.IO v3) is in the main namespace from the handshake on
+    if (conn.protocol === 3) this.#connect("/", {});
   }
 
   /** The handshake request, shaped like Node's `IncomingMessage`. */
@@ -186,12 +189,24 @@ export class Client {
     const packet = decoded.value;
     if (!packet) return;
     if (packet.type === SocketPacketType.CONNECT) {
-      this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
+      if (this.conn.protocol === 3) this.#connectV2(packet.nsp);
+      else this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
       return;
     }
     const socket = this.#sockets.get(packet.nsp);
     if (socket) socket._onpacket(packet);
     else log.debug("packet for a namespace not joined", { sid: this.conn.id, nsp: packet.nsp });
+  }
+
+  /** A v2 client's CONNECT: the query in its namespace is the auth. */
+  #connectV2(nsp: string): void {
+    const parsed = parseV2Connect(nsp);
+    if (parsed) {
+      this.#connect(parsed.name, parsed.auth);
+      return;
+    }
+    log.warn("invalid namespace in CONNECT", { sid: this.conn.id, nsp });
+    this.close("parse error");
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {

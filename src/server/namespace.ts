@@ -14,6 +14,7 @@ import {
 } from "./namespace_hooks.ts";
 import { findSession, type ResolvedRecovery } from "./recovery.ts";
 import { type AnyServerSocket, ServerSocket } from "./socket.ts";
+import { v2ConnectErrorData } from "./v2_clients.ts";
 import { RESERVED_EVENTS, type Room, type SocketId } from "./types.ts";
 
 export type { ConnectMiddleware, EventRoute };
@@ -193,7 +194,8 @@ export class Namespace<
 
   /** @internal Admits a client to this namespace through the middlewares. */
   async _add(client: Client, auth: Record<string, unknown>): Promise<void> {
-    const session = this.recovery === undefined
+    // v2 clients cannot recover: their CONNECT reply has no pid to send back
+    const session = this.recovery === undefined || client.conn.protocol === 3
       ? undefined
       : await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid));
     const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
@@ -209,7 +211,11 @@ export class Namespace<
       client.writePacket({
         type: SocketPacketType.CONNECT_ERROR,
         nsp: this.name,
-        data: data === undefined ? { message: error.message } : { message: error.message, data },
+        data: client.conn.protocol === 3
+          ? v2ConnectErrorData(error)
+          : data === undefined
+          ? { message: error.message }
+          : { message: error.message, data },
       }, {});
       log.debug("connection refused by a middleware", { nsp: this.name, error: error.message });
       return;

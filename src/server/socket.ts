@@ -92,8 +92,10 @@ export class ServerSocket<
       this.recovered = true;
       this.#session = session;
     } else {
-      this.id = generateId();
-      this.pid = nsp.recovery === undefined ? undefined : generateId();
+      const v2 = client.conn.protocol === 3;
+      // a v2 client's socket id is its Engine.IO id, prefixed with `<nsp>#` outside "/"
+      this.id = v2 ? (nsp.name === "/" ? "" : nsp.name + "#") + client.conn.id : generateId();
+      this.pid = nsp.recovery === undefined || v2 ? undefined : generateId();
       this.recovered = false;
     }
     this.handshake = buildHandshake(client.conn.request, auth);
@@ -329,7 +331,8 @@ export class ServerSocket<
     this.#session = undefined;
     this.adapter.addAll(this.id, new Set([this.id, ...(session?.rooms ?? [])]));
     const reply = this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid };
-    this._outbox.open(reply, session?.missedPackets ?? []);
+    if (this.client.conn.protocol === 3) this._outbox.open(undefined, []); // v2: no sid
+    else this._outbox.open(reply, session?.missedPackets ?? []);
   }
 
   /** @internal Abandons a socket whose connection was refused. */

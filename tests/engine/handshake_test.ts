@@ -269,4 +269,12 @@ describe("checkProtocol", () => {
       assert.equal(refusal.message, "Unsupported protocol version");
     });
   }
+
+  it("with allowEIO3, accepts EIO=3 and EIO=4 and still refuses the rest", () => {
+    assert.equal(checkProtocol(new URLSearchParams("EIO=3"), true), undefined);
+    assert.equal(checkProtocol(new URLSearchParams("EIO=4"), true), undefined);
+    for (const query of ["transport=polling", "EIO=2", "EIO=5", "EIO=03"]) {
+      assert.equal(checkProtocol(new URLSearchParams(query), true)?.code, 5, query);
+    }
+  });
 });

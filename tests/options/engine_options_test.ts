@@ -15,6 +15,7 @@ describe("resolveEngineOptions: defaults", () => {
     assert.equal(resolved.maxHttpBufferSize, 1e6);
     assert.equal(resolved.initialPacket, undefined);
     assert.equal(resolved.maxConnections, 10_000);
+    assert.equal(resolved.allowEIO3, false);
   });
 
   it("applies the same defaults to an empty object", () => {
@@ -121,6 +122,14 @@ describe("resolveEngineOptions: refusals", () => {
     assert.throws(
       () => resolveEngineOptions({ initialPacket: 42 } as unknown as EngineProtocolOptions),
       /initialPacket must be a string or a Uint8Array, got 42/,
+    );
+  });
+
+  it("takes allowEIO3 as a boolean only", () => {
+    assert.equal(resolveEngineOptions({ allowEIO3: true }).allowEIO3, true);
+    assert.throws(
+      () => resolveEngineOptions({ allowEIO3: 1 } as unknown as EngineProtocolOptions),
+      /^TypeError: createEngineServer: allowEIO3 must be a boolean, got 1, e\.g\. allowEIO3: true$/,
     );
   });
 

@@ -1,5 +1,6 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
+import { Heartbeat } from "./heartbeat.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import type { Packet, PacketData, PacketType } from "./packet.ts";
@@ -96,10 +97,7 @@ export class EngineSession implements EngineSocket {
   /** A flush happened and "drain" has not been emitted since. */
   #drainPending = false;
   #events = new Emitter<EngineSocketEvents>();
-  #pingIntervalTimer: ReturnType<typeof setTimeout> | undefined;
-  #pingTimeoutTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the pending PING's answer is due (Infinity when none is pending). */
-  #pongDeadline = Infinity;
+  readonly #heartbeat: Heartbeat;
   #upgrading = false;
   #upgraded = false;
   #abortUpgrade: (() => void) | undefined;
@@ -122,6 +120,9 @@ export class EngineSession implements EngineSocket {
   ) {
     this.#transport = transport;
     transport.bind(this.#listener);
+    this.#heartbeat = new Heartbeat(options, protocol, () => this.#sendPacket("ping"), () => {
+      if (this.readyState !== "closed") this.#onClose("ping timeout");
+    });
   }
 
   get transport(): TransportName {
@@ -166,8 +167,7 @@ export class EngineSession implements EngineSocket {
       }),
     );
     if (options.initialPacket !== undefined) this.#sendPacket("message", options.initialPacket);
-    if (this.protocol === 3) this.#awaitClientPing();
-    else this.#schedulePing();
+    this.#heartbeat.start();
     if (this.#transport.name === "polling") {
       this.#firstPollTimer = setTimeout(() => {
         log.debug("no request after the handshake", { sid: this.id });
@@ -203,7 +203,7 @@ export class EngineSession implements EngineSocket {
    * yet (a busy event loop runs timers late); returns whether it is still open.
    */
   checkHeartbeat(now: number = Date.now()): boolean {
-    if (now > this.#pongDeadline && this.readyState !== "closed") this.#onClose("ping timeout");
+    if (this.#heartbeat.overdue(now) && this.readyState !== "closed") this.#onClose("ping timeout");
     return this.readyState !== "closed";
   }
 
@@ -329,9 +329,7 @@ export class EngineSession implements EngineSocket {
           this.#onClose("transport error", "invalid heartbeat direction");
           return;
         }
-        clearTimeout(this.#pingTimeoutTimer);
-        this.#pongDeadline = Infinity;
-        this.#schedulePing();
+        this.#heartbeat.pong();
         this.#events.emit("heartbeat");
         return;
       case "message":
@@ -340,7 +338,7 @@ export class EngineSession implements EngineSocket {
       case "ping":
         if (this.protocol === 3) {
           // in v3 the client pings and the server answers
-          this.#awaitClientPing();
+          this.#heartbeat.clientPing();
           this.#sendPacket("pong");
           this.#events.emit("heartbeat");
           return;
@@ -353,46 +351,10 @@ export class EngineSession implements EngineSocket {
     }
   }
 
-  #schedulePing(): void {
-    clearTimeout(this.#pingIntervalTimer);
-    const due = Date.now() + this.options.pingInterval;
-    this.#pingIntervalTimer = setTimeout(() => {
-      this.#sendPacket("ping");
-      this.#resetPingTimeout(due);
-    }, this.options.pingInterval);
-  }
-
-  /** v3: the client's next PING is due within pingInterval + pingTimeout. */
-  #awaitClientPing(): void {
-    clearTimeout(this.#pingTimeoutTimer);
-    const wait = this.options.pingInterval + this.options.pingTimeout;
-    this.#pongDeadline = Date.now() + wait;
-    this.#pingTimeoutTimer = setTimeout(() => {
-      if (this.readyState !== "closed") this.#onClose("ping timeout");
-    }, wait);
-  }
-
-  /**
-   * Starts waiting for the PONG. The deadline counts from when the PING was due, so a timer
-   * that fires late (a busy event loop) does not keep a silent peer's session open past
-   * pingInterval + pingTimeout, which is when clients and the reference consider it dead; a
-   * PING that goes out very late still leaves the peer half of pingTimeout to answer.
-   */
-  #resetPingTimeout(due: number): void {
-    clearTimeout(this.#pingTimeoutTimer);
-    const { pingTimeout } = this.options;
-    const now = Date.now();
-    this.#pongDeadline = Math.max(due + pingTimeout, now + pingTimeout / 2);
-    this.#pingTimeoutTimer = setTimeout(() => {
-      if (this.readyState !== "closed") this.#onClose("ping timeout");
-    }, this.#pongDeadline - now);
-  }
-
   #onClose(reason: EngineCloseReason, description?: string): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
-    clearTimeout(this.#pingIntervalTimer);
-    clearTimeout(this.#pingTimeoutTimer);
+    this.#heartbeat.stop();
     this.noteRequest();
     this.#writeBuffer = [];
     this.#writeBufferBytes = 0;

@@ -24,6 +24,7 @@ import type { SocketRequest } from "./request.ts";
 import { persistSession, RECOVERABLE_REASONS, type RecoveredSession } from "./recovery.ts";
 import { reportListenerError, SocketInbox } from "./socket_inbox.ts";
 import { SocketOutbox } from "./socket_outbox.ts";
+import { v2SocketId } from "./v2_clients.ts";
 import {
   type BroadcastFlags,
   type DisconnectReason,
@@ -92,9 +93,8 @@ export class ServerSocket<
       this.recovered = true;
       this.#session = session;
     } else {
-      const v2 = client.conn.protocol === 3;
-      // a v2 client's socket id is its Engine.IO id, prefixed with `<nsp>#` outside "/"
-      this.id = v2 ? (nsp.name === "/" ? "" : nsp.name + "#") + client.conn.id : generateId();
+      const v2 = client.conn.protocol === 3; // no recovery for v2 clients: they send no pid
+      this.id = v2 ? v2SocketId(nsp.name, client.conn.id) : generateId();
       this.pid = nsp.recovery === undefined || v2 ? undefined : generateId();
       this.recovered = false;
     }
@@ -330,9 +330,7 @@ export class ServerSocket<
     const session = this.#session;
     this.#session = undefined;
     this.adapter.addAll(this.id, new Set([this.id, ...(session?.rooms ?? [])]));
-    const reply = this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid };
-    if (this.client.conn.protocol === 3) this._outbox.open(undefined, []); // v2: no sid
-    else this._outbox.open(reply, session?.missedPackets ?? []);
+    this._outbox.open(session?.missedPackets ?? []);
   }
 
   /** @internal Abandons a socket whose connection was refused. */

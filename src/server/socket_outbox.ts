@@ -1,5 +1,5 @@
 import { ListenerList } from "../_internal/emitter.ts";
-import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import { SocketPacketType } from "../parser/packet.ts";
 import type { Frames } from "./client.ts";
 import type { AnyListener } from "./events.ts";
 import type { AnyServerSocket } from "./socket.ts";
@@ -55,9 +55,14 @@ export class SocketOutbox {
     return this.#socket.client.writeFrames(frames, flags);
   }
 
-  /** Sends the CONNECT reply, then the events a recovered session missed, then what was held. */
-  open(reply: SocketPacket["data"], missed: readonly unknown[][]): void {
-    const { client, nsp } = this.#socket;
+  /**
+   * Sends the CONNECT reply (`{ sid }`, with `pid` under connection state recovery; nothing for
+   * a v2 client), then the events a recovered session missed, then what was held.
+   */
+  open(missed: readonly unknown[][]): void {
+    const { client, nsp, id, pid } = this.#socket;
+    let reply: { sid: string; pid?: string } | undefined;
+    if (client.conn.protocol !== 3) reply = pid === undefined ? { sid: id } : { sid: id, pid };
     client.writePacket({ type: SocketPacketType.CONNECT, nsp: nsp.name, data: reply }, {});
     for (const data of missed) {
       client.writePacket({ type: SocketPacketType.EVENT, nsp: nsp.name, data }, {});

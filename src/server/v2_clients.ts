@@ -34,3 +34,8 @@ export function parseV2Connect(
 export function v2ConnectErrorData(error: Error): unknown {
   return (error as { data?: unknown }).data || error.message;
 }
+
+/** A v2 client's socket id: its Engine.IO id, prefixed with `<nsp>#` outside "/". */
+export function v2SocketId(nsp: string, engineId: string): string {
+  return (nsp === "/" ? "" : nsp + "#") + engineId;
+}

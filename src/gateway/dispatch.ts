@@ -84,82 +84,68 @@ export function createDispatcher(report: FailureReport): (
     if (disconnect) socket._disconnectFor("too many events waiting for validation");
   };
 
-  /** Runs one event; returns a promise only while an async validation holds later events. */
-  const handle = (
-    event: string,
-    entry: GatewayEntry,
-    socket: AnyServerSocket,
-    args: unknown[],
-    ack: Ack | undefined,
-  ): Promise<void> | undefined => {
-    if (!entry.schema) {
-      invoke(entry.handler, socket, event, args, ack);
-      return undefined;
-    }
-    let outcome;
-    try {
-      outcome = entry.schema["~standard"].validate(args[0]);
-    } catch (error) {
-      fail(error, socket, event, ack);
-      return undefined;
-    }
-    if (outcome instanceof Promise) {
+  /**
+   * What runs one event of `event`'s entry: validation (when the entry has a schema), the
+   * handler, the acknowledgement. It returns a promise only while an async validation holds
+   * the socket's later events.
+   */
+  const runnerFor = (event: string, entry: GatewayEntry) => {
+    const { schema, handler } = entry;
+    const invoke = (socket: AnyServerSocket, args: unknown[], ack: Ack | undefined): void => {
+      let result: unknown;
+      try {
+        result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
+      } catch (error) {
+        fail(error, socket, event, ack);
+        return;
+      }
+      if (result instanceof Promise) {
+        result.then(
+          (value) => respond(ack, value, socket, event),
+          (error) => fail(error, socket, event, ack),
+        );
+      } else {
+        respond(ack, result, socket, event);
+      }
+    };
+    const validated = (
+      result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> } | undefined,
+      socket: AnyServerSocket,
+      args: unknown[],
+      ack: Ack | undefined,
+    ): void => {
+      if (typeof result !== "object" || result === null) {
+        fail(new TypeError("the schema returned no Standard Schema result"), socket, event, ack);
+      } else if (result.issues) {
+        log.warn("event failed validation", {
+          event,
+          sid: socket.id,
+          address: socket.handshake.address,
+        });
+        const issues = result.issues.map(describeIssue);
+        respond(ack, { error: "validation", issues }, socket, event);
+      } else if (socket.connected) {
+        invoke(socket, [result.value, ...args.slice(1)], ack);
+      }
+    };
+    return (
+      socket: AnyServerSocket,
+      args: unknown[],
+      ack: Ack | undefined,
+    ): Promise<void> | undefined => {
+      if (!schema) return void invoke(socket, args, ack);
+      let outcome;
+      try {
+        outcome = schema["~standard"].validate(args[0]);
+      } catch (error) {
+        return void fail(error, socket, event, ack);
+      }
+      if (!(outcome instanceof Promise)) return void validated(outcome, socket, args, ack);
       return outcome.then(
-        (result) => afterValidation(result, entry.handler, socket, event, args, ack),
+        (result) => validated(result, socket, args, ack),
         (error) => fail(error, socket, event, ack),
       );
-    }
-    afterValidation(outcome, entry.handler, socket, event, args, ack);
-    return undefined;
-  };
-
-  const afterValidation = (
-    result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> } | undefined,
-    handler: HandlerFn,
-    socket: AnyServerSocket,
-    event: string,
-    args: unknown[],
-    ack: Ack | undefined,
-  ): void => {
-    if (typeof result !== "object" || result === null) {
-      fail(new TypeError("the schema returned no Standard Schema result"), socket, event, ack);
-      return;
-    }
-    if (result.issues) {
-      log.warn("event failed validation", {
-        event,
-        sid: socket.id,
-        address: socket.handshake.address,
-      });
-      const issues = result.issues.map(describeIssue);
-      respond(ack, { error: "validation", issues }, socket, event);
-      return;
-    }
-    if (socket.connected) invoke(handler, socket, event, [result.value, ...args.slice(1)], ack);
-  };
-
-  const invoke = (
-    handler: HandlerFn,
-    socket: AnyServerSocket,
-    event: string,
-    args: unknown[],
-    ack: Ack | undefined,
-  ): void => {
-    let result: unknown;
-    try {
-      result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
-    } catch (error) {
-      fail(error, socket, event, ack);
-      return;
-    }
-    if (result instanceof Promise) {
-      result.then(
-        (value) => respond(ack, value, socket, event),
-        (error) => fail(error, socket, event, ack),
-      );
-      return;
-    }
-    respond(ack, result, socket, event);
+    };
   };
 
   /** Sends the handler's result as the acknowledgement; one that cannot be encoded fails. */
@@ -189,26 +175,29 @@ export function createDispatcher(report: FailureReport): (
     }
   };
 
-  return (event, entry) => (socket, args, ack) => {
-    const backlog = backlogs.get(socket);
-    if (!backlog) {
-      const started = handle(event, entry, socket, args, ack);
-      if (!started) return;
-      const formed: Backlog = { tail: started, waiting: 0, warned: false };
-      backlogs.set(socket, formed);
-      extend(socket, formed, started);
-      return;
-    }
-    if (backlog.waiting >= MAX_WAITING_EVENTS) return overflow(socket, event, backlog);
-    backlog.waiting++;
-    extend(
-      socket,
-      backlog,
-      backlog.tail.then(() => {
-        backlog.waiting--;
-        return socket.connected ? handle(event, entry, socket, args, ack) : undefined;
-      }),
-    );
+  return (event, entry) => {
+    const run = runnerFor(event, entry);
+    return (socket, args, ack) => {
+      const backlog = backlogs.get(socket);
+      if (!backlog) {
+        const started = run(socket, args, ack);
+        if (!started) return;
+        const formed: Backlog = { tail: started, waiting: 0, warned: false };
+        backlogs.set(socket, formed);
+        extend(socket, formed, started);
+        return;
+      }
+      if (backlog.waiting >= MAX_WAITING_EVENTS) return overflow(socket, event, backlog);
+      backlog.waiting++;
+      extend(
+        socket,
+        backlog,
+        backlog.tail.then(() => {
+          backlog.waiting--;
+          return socket.connected ? run(socket, args, ack) : undefined;
+        }),
+      );
+    };
   };
 }
 

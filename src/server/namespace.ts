@@ -98,7 +98,7 @@ export class Namespace<
 
   /** Same as `to`. */
   in(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#operator().in(room);
+    return this.to(room);
   }
 
   /** Targets every socket except those in a room or rooms. */

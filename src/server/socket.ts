@@ -212,7 +212,7 @@ export class ServerSocket<
 
   /** Same as `to`. */
   in(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#operator().in(room);
+    return this.to(room);
   }
 
   /** Targets every other socket except those in a room (or rooms). */

@@ -14,6 +14,7 @@ import { join, relative } from "node:path";
 import { kill, killAll, spawn } from "./children.ts";
 import { runTrials } from "./loadgen.ts";
 import { fullPlan } from "./plan.ts";
+import { SERVER_ENV } from "./servers.ts";
 import { findTools, ROOT } from "./tools.ts";
 
 interface CallFrame {
@@ -109,13 +110,7 @@ async function main(): Promise<number> {
   const ready = Promise.withResolvers<number>();
   const server = spawn(command.cmd, command.args, {
     cwd: ROOT,
-    env: {
-      PORT: "0",
-      PING_INTERVAL: "25000",
-      PING_TIMEOUT: "20000",
-      CONNECT_TIMEOUT: "45000",
-      ...(raw ? { BENCH_PROFILE_TARGET: rawTarget } : {}),
-    },
+    env: { ...SERVER_ENV, ...(raw ? { BENCH_PROFILE_TARGET: rawTarget } : {}) },
     onStdout(line) {
       const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
       if (match) ready.resolve(Number(match[1]));

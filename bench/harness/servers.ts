@@ -196,7 +196,8 @@ export interface RunningServer {
 }
 
 /** Same Engine.IO timings for every Socket.IO server: the reference defaults. */
-const SERVER_ENV = {
+/** The environment every server under test starts with (the fixture reads it). */
+export const SERVER_ENV: Record<string, string> = {
   PORT: "0",
   PING_INTERVAL: "25000",
   PING_TIMEOUT: "20000",

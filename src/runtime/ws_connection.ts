@@ -31,13 +31,14 @@ export function toWsConnection(
   bufferedAmount: () => number,
   states: ReadyStates = STANDARD_READY_STATES,
 ): WsConnection {
+  const { OPEN, CONNECTING } = states; // read once: send runs for every frame
   return {
     send(data) {
-      if (socket.readyState === states.OPEN) socket.send(data);
+      if (socket.readyState === OPEN) socket.send(data);
     },
     close(code, reason) {
       const state = socket.readyState;
-      if (state === states.OPEN || state === states.CONNECTING) socket.close(code, reason);
+      if (state === OPEN || state === CONNECTING) socket.close(code, reason);
     },
     get bufferedAmount() {
       return bufferedAmount();

@@ -80,29 +80,18 @@ export class AckRegistry {
     this.#pending!.delete(id);
   }
 
-  /** Stops waiting for everything: timed callbacks get `error`, the others are dropped. */
-  clear(error: Error): void {
+  /**
+   * Stops waiting for everything: timed callbacks get an Error with `message` (made only when
+   * one waits: most sockets disconnect with none), the others are dropped.
+   */
+  clear(message: string): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
     for (const entry of pending.values()) {
       if (entry.timer === undefined) continue;
       clearTimeout(entry.timer);
-      callSafely(entry.callback, [error], reportListenerError);
+      callSafely(entry.callback, [new Error(message)], reportListenerError);
     }
   }
-}
-
-/**
- * The callback that acknowledges one client event: it encodes and sends `args` once (`send`
- * throws for data that cannot be encoded, and the callback stays unused then); later calls, and
- * calls once `isOpen()` is false, do nothing.
- */
-export function acknowledgeOnce(send: (args: unknown[]) => void, isOpen: () => boolean): Ack {
-  let sent = false;
-  return (...args: unknown[]) => {
-    if (sent || !isOpen()) return;
-    send(args);
-    sent = true;
-  };
 }

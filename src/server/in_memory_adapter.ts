@@ -121,9 +121,11 @@ export class InMemoryAdapter implements Adapter {
   ): void {
     const frames = encodeSocketPacket(packet);
     const data = notified;
+    const flags = options.flags;
     this.apply(options, (socket) => {
-      socket._outbox.notify(data);
-      socket._outbox.write(frames, options.flags);
+      const outbox = socket._outbox;
+      outbox.notify(data);
+      outbox.write(frames, flags);
     });
   }
 

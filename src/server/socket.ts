@@ -375,7 +375,7 @@ export class ServerSocket<
     this.nsp._remove(this);
     this.client.remove(this);
     this.connected = false;
-    this.#acks.clear(new Error("socket has been disconnected"));
+    this.#acks.clear("socket has been disconnected");
     this.#lifecycle.emit("disconnect", reason, description);
     this.#lifecycle.removeAllListeners();
     this.#inbox.clear();

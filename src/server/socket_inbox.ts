@@ -3,7 +3,7 @@ import { Emitter, ListenerList } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
-import { type Ack, acknowledgeOnce } from "./acks.ts";
+import type { Ack } from "./acks.ts";
 import type { AnyListener, PacketMiddleware, SocketLifecycleEvents } from "./events.ts";
 import type { ResolvedRateLimit } from "./limits.ts";
 import { RateLimiter } from "./rate_limit.ts";
@@ -118,16 +118,20 @@ export class SocketInbox {
     return false;
   }
 
-  /** The callback acknowledging client packet `id`, usable once, while connected. */
+  /**
+   * The callback acknowledging client packet `id`: usable once, while connected. It encodes
+   * first, so data that cannot be encoded throws and leaves the acknowledgement unsent (one
+   * closure per acknowledged event: this runs for every event that asks for an ack).
+   */
   #acknowledger(id: number): Ack {
     const socket = this.#socket;
-    return acknowledgeOnce(
-      (args) =>
-        socket.client.writeFrames(
-          encodeSocketPacket({ type: SocketPacketType.ACK, nsp: socket.nsp.name, id, data: args }),
-          {},
-        ),
-      () => socket.connected,
-    );
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent || !socket.connected) return;
+      const packet = { type: SocketPacketType.ACK, nsp: socket.nsp.name, id, data: args };
+      const frames = encodeSocketPacket(packet);
+      sent = true;
+      socket.client.writeFrames(frames, {});
+    };
   }
 }

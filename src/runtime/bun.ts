@@ -104,7 +104,7 @@ export function createBunWebSocketHandlers(
     backpressureLimit,
     closeOnBackpressureLimit: true,
     open: guard("bun open", (ws: BunWebSocketLike) => {
-      const connection = toWsConnection(ws, () => ws.getBufferedAmount?.() ?? 0);
+      const connection = toWsConnection(ws);
       ws.data.connection = connection;
       ws.data.handlers.onOpen(connection);
     }),

@@ -28,7 +28,7 @@ function upgradeDeno(request: Request, handlers: WsHandlers): Response | undefin
   }
   const { socket, response } = upgraded;
   socket.binaryType = "arraybuffer";
-  const connection = toWsConnection(socket, () => socket.bufferedAmount, WebSocket);
+  const connection = toWsConnection(socket, WebSocket);
   socket.onopen = guard("deno open", () => handlers.onOpen(connection));
   socket.onmessage = guard("deno message", (event: MessageEvent) => {
     const { data } = event;

@@ -126,7 +126,7 @@ async function handleUpgrade(
 
 function wire(ws: WebSocket, handlers: WsHandlers): void {
   // ws exposes its readyState constants on each socket
-  const connection = toWsConnection(ws, () => ws.bufferedAmount, ws);
+  const connection = toWsConnection(ws, ws);
   ws.on(
     "message",
     guard("node message", (data: RawData, isBinary: boolean) => {

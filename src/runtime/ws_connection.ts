@@ -8,6 +8,10 @@ export interface RuntimeSocket {
   send(data: string | Uint8Array): unknown;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
+  /** Bytes the runtime holds unsent (Deno, Node's `ws`). */
+  readonly bufferedAmount?: number;
+  /** Bytes the runtime holds unsent (Bun). */
+  getBufferedAmount?(): number;
 }
 
 /** The `readyState` values of a runtime's WebSocket that a connection checks. */
@@ -28,20 +32,31 @@ export const STANDARD_READY_STATES: ReadyStates = { CONNECTING: 0, OPEN: 1 };
  */
 export function toWsConnection(
   socket: RuntimeSocket,
-  bufferedAmount: () => number,
   states: ReadyStates = STANDARD_READY_STATES,
 ): WsConnection {
-  const { OPEN, CONNECTING } = states; // read once: send runs for every frame
-  return {
-    send(data) {
-      if (socket.readyState === OPEN) socket.send(data);
-    },
-    close(code, reason) {
-      const state = socket.readyState;
-      if (state === OPEN || state === CONNECTING) socket.close(code, reason);
-    },
-    get bufferedAmount() {
-      return bufferedAmount();
-    },
-  };
+  return new RuntimeConnection(socket, states.OPEN, states.CONNECTING);
+}
+
+/** A class, not an object literal: every connection shares one shape (a fan-out writes to thousands). */
+class RuntimeConnection implements WsConnection {
+  constructor(
+    private readonly socket: RuntimeSocket,
+    private readonly open: number,
+    private readonly connecting: number,
+  ) {}
+
+  send(data: string | Uint8Array): void {
+    if (this.socket.readyState === this.open) this.socket.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    const state = this.socket.readyState;
+    if (state === this.open || state === this.connecting) this.socket.close(code, reason);
+  }
+
+  // read on every write: one runtime per process, so the branch is always the same one
+  get bufferedAmount(): number {
+    const socket = this.socket;
+    return socket.getBufferedAmount ? socket.getBufferedAmount() : socket.bufferedAmount ?? 0;
+  }
 }

@@ -100,6 +100,16 @@ export class Server<
     return this.core.sockets as unknown as Namespace<EmitEvents, SocketData>;
   }
 
+  /** @ignore socket.io's namespace table, by name (read-only view, for code that peeks at it). */
+  get _nsps(): Map<string, Namespace<EmitEvents, SocketData>> {
+    return new Map([...this.core.namespaces()].map((nsp) => [nsp.name, nsp as never]));
+  }
+
+  /** Ids of every socket of the main namespace (deprecated in socket.io 4: use `fetchSockets`). */
+  async allSockets(): Promise<Set<string>> {
+    return new Set((await this.fetchSockets()).map((socket) => socket.id));
+  }
+
   /** The fetch handler, for `Deno.serve(io.fetch)` or `Bun.serve` (faster than node:http). */
   get fetch(): (request: Request, env?: unknown) => Response | Promise<Response> {
     return this.core.fetch;

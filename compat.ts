@@ -36,8 +36,7 @@ export type {
   ConnectionError,
   Listener,
 } from "./src/compat/engine_adapter.ts";
-export { Namespace } from "./src/server/namespace.ts";
-export { ServerSocket as Socket } from "./src/server/socket.ts";
+export type { AnyArgsListener, Namespace, Socket } from "./src/compat/types.ts";
 export { BroadcastOperator } from "./src/server/broadcast.ts";
 export type { RemoteSocketLike as RemoteSocket } from "./src/server/adapter.ts";
 export type { DisconnectReason, Room, SocketId } from "./src/server/types.ts";

@@ -9,7 +9,7 @@ import type { Room, SocketId } from "../server/types.ts";
 import { hasBytes, toBuffers } from "./buffers.ts";
 import { compatConn } from "./engine_adapter.ts";
 
-type AnySocket = ServerSocket<Record<string, (...args: never[]) => void>, unknown>;
+type AnySocket = ServerSocket;
 type Emit = (event: string, ...args: unknown[]) => boolean;
 
 /** Gives a socket `conn` (engine.io-shaped), `leaveAll`, and Buffers for binary data. */
@@ -20,6 +20,16 @@ export function decorateSocket(socket: AnySocket): void {
   });
   const emit = socket.emit.bind(socket) as Emit;
   Object.defineProperties(socket, {
+    once: {
+      value: (event: string, listener: (...args: unknown[]) => void) => {
+        const fn = (...args: unknown[]) => {
+          socket.off(event, fn);
+          listener(...args);
+        };
+        return socket.on(event, fn);
+      },
+      configurable: true,
+    },
     leaveAll: {
       value: () => {
         for (const room of [...socket.rooms]) socket.leave(room);

@@ -9,10 +9,11 @@ import type { CorsOptions } from "../http/types.ts";
 import type { RemoteSocketLike } from "../server/adapter.ts";
 import type { BroadcastOperator } from "../server/broadcast.ts";
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
-import type { Namespace } from "../server/namespace.ts";
+import type { Namespace as CoreNamespace } from "../server/namespace.ts";
+import type { AnyArgsListener, Namespace, Socket } from "./types.ts";
 import type { ConnectMiddleware } from "../server/namespace_hooks.ts";
-import type { ParentNamespace } from "../server/parent_namespace.ts";
 import type { ServerSocket } from "../server/socket.ts";
+import type { ParentNamespace } from "../server/parent_namespace.ts";
 import type { Room } from "../server/types.ts";
 import { type Attachment, attachToNodeServer } from "./node_bridge.ts";
 import { type CompatEngine, compatEngine } from "./engine_adapter.ts";
@@ -31,7 +32,7 @@ export type CompatNamespaceMatcher =
   ) => void);
 
 /** A socket of any namespace. */
-export type AnySocket = ServerSocket<EventsMap, unknown>;
+export type AnySocket = Socket<EventsMap, unknown>;
 /** A `connection` listener. */
 export type ConnectionListener<S> = (socket: S) => unknown;
 
@@ -209,7 +210,7 @@ export class Server<
   /** A namespace (created when missing), with an optional `connection` listener. */
   of(
     name: string,
-    fn?: ConnectionListener<ServerSocket<EmitEvents, SocketData>>,
+    fn?: ConnectionListener<Socket<EmitEvents, SocketData>>,
   ): Namespace<EmitEvents, SocketData>;
   /** A parent of dynamic namespaces. */
   of(matcher: CompatNamespaceMatcher, fn?: ConnectionListener<AnySocket>): ParentNamespace;
@@ -234,20 +235,34 @@ export class Server<
     return parent;
   }
 
-  /** Listens to `connection` / `connect` on the main namespace, or to `new_namespace`. */
-  on(event: string, listener: (...args: never[]) => unknown): this {
+  /** Listens to `connection` / `connect` on the main namespace. */
+  on(
+    event: "connection" | "connect",
+    listener: (socket: Socket<EmitEvents, SocketData>) => unknown,
+  ): this;
+  /** Listens to `new_namespace`: a namespace was created. */
+  on(event: "new_namespace", listener: (nsp: Namespace<EmitEvents, SocketData>) => unknown): this;
+  /** Listens to another server's `serverSideEmit` event. */
+  on(event: string, listener: AnyArgsListener): this;
+  on(event: string, listener: AnyArgsListener): this {
     if (event === "new_namespace") this.core.on("new_namespace", listener as never);
     else this.sockets.on(event, listener as never);
     return this;
   }
 
+  /** Listens once to `connection` / `connect` on the main namespace. */
+  once(
+    event: "connection" | "connect",
+    listener: (socket: Socket<EmitEvents, SocketData>) => unknown,
+  ): this;
   /** Listens once. */
-  once(event: string, listener: (...args: never[]) => unknown): this {
+  once(event: string, listener: AnyArgsListener): this;
+  once(event: string, listener: AnyArgsListener): this {
     const fn = (...args: never[]) => {
       this.off(event, fn);
       return listener(...args);
     };
-    return this.on(event, fn);
+    return this.on(event, fn as AnyArgsListener);
   }
 
   /** Stops listening. */
@@ -264,9 +279,9 @@ export class Server<
 
   /** A connection middleware on the main namespace. */
   use(
-    fn: (socket: ServerSocket<EmitEvents, SocketData>, next: (error?: Error) => void) => unknown,
+    fn: (socket: Socket<EmitEvents, SocketData>, next: (error?: Error) => void) => unknown,
   ): this {
-    this.sockets.use(fn as ConnectMiddleware);
+    this.core.sockets.use(fn as unknown as ConnectMiddleware);
     return this;
   }
 
@@ -391,19 +406,19 @@ export class Server<
   }
 
   /** Gives sockets of a namespace (or a parent's children) socket.io's `conn`. */
-  #decorate(nsp: Namespace<EmitEvents, SocketData> | ParentNamespace | Namespace): void {
+  #decorate(nsp: object): void {
     if (this.#decorated.has(nsp)) return;
     this.#decorated.add(nsp);
     const decorate = (socket: AnySocket) => {
       if (Object.hasOwn(socket, "conn")) return;
-      decorateSocket(socket);
+      decorateSocket(socket as unknown as ServerSocket);
     };
-    decorateNamespace(nsp as Namespace);
-    (nsp as Namespace).use((socket, next) => {
-      decorate(socket as AnySocket);
+    decorateNamespace(nsp as CoreNamespace);
+    (nsp as CoreNamespace).use((socket, next) => {
+      decorate(socket as unknown as AnySocket);
       next();
     });
-    (nsp as Namespace).on("connection", decorate as never);
+    (nsp as CoreNamespace).on("connection", decorate as never);
   }
 }
 

@@ -36,7 +36,10 @@ export type {
   ConnectionError,
   Listener,
 } from "./src/compat/engine_adapter.ts";
-export type { AnyArgsListener, Namespace, Socket } from "./src/compat/types.ts";
+export { Namespace, Socket } from "./src/compat/types.ts";
+export type { AnyArgsListener } from "./src/compat/types.ts";
+export type { Namespace as CoreNamespace } from "./src/server/namespace.ts";
+export type { ServerSocket } from "./src/server/socket.ts";
 export { BroadcastOperator } from "./src/server/broadcast.ts";
 export type { RemoteSocketLike as RemoteSocket } from "./src/server/adapter.ts";
 export type { DisconnectReason, Room, SocketId } from "./src/server/types.ts";

@@ -64,6 +64,9 @@ export function attachToNodeServer(server: HttpServer, target: BridgeTarget): At
       const result = target.fetch(request, bindingEnv);
       return result instanceof Promise ? result.then(answer) : answer(result);
     },
+    // keep the runtime's own Request/Response: Deno.serve and Bun.serve (maybe in the same
+    // process) accept only those
+    { overrideGlobalObjects: false },
   );
   const previous = server.listeners("request") as ((...args: unknown[]) => void)[];
   server.removeAllListeners("request");

@@ -6,6 +6,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type SocketIoServer } from "../create_server.ts";
 import type { CorsOptions } from "../http/types.ts";
+import type { BunWebSocketHandlers } from "../runtime/bun.ts";
 import type { RemoteSocketLike } from "../server/adapter.ts";
 import type { BroadcastOperator } from "../server/broadcast.ts";
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
@@ -114,6 +115,11 @@ export class Server<
   /** The fetch handler, for `Deno.serve(io.fetch)` or `Bun.serve` (faster than node:http). */
   get fetch(): (request: Request, env?: unknown) => Response | Promise<Response> {
     return this.core.fetch;
+  }
+
+  /** The WebSocket handlers `Bun.serve({ fetch: io.fetch, websocket: io.websocket })` needs. */
+  get websocket(): BunWebSocketHandlers {
+    return this.core.websocket;
   }
 
   /** Whether the client bundle (from the installed socket.io-client) is served. */

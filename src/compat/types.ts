@@ -5,8 +5,8 @@
  * @module
  */
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
-import type { Namespace as CoreNamespace } from "../server/namespace.ts";
-import type { ServerSocket } from "../server/socket.ts";
+import { Namespace as CoreNamespace } from "../server/namespace.ts";
+import { ServerSocket } from "../server/socket.ts";
 import type { CompatConn } from "./engine_adapter.ts";
 
 /** A listener with any parameters (socket.io's listeners declare what they expect). */
@@ -54,3 +54,9 @@ export type Namespace<
     /** Ids of the namespace's sockets (deprecated in socket.io 4: use `fetchSockets`). */
     allSockets(): Promise<Set<string>>;
   };
+
+/** The socket class, for `socket instanceof Socket` (the type above is what listeners get). */
+export const Socket: typeof ServerSocket = ServerSocket;
+
+/** The namespace class, for `nsp instanceof Namespace`. */
+export const Namespace: typeof CoreNamespace = CoreNamespace;

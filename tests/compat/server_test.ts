@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { Server, type Socket } from "../../compat.ts";
 import { withTimeout } from "../_helpers/wait.ts";
+import { serveOnAnyRuntime } from "../fixtures/serve_any.ts";
 
 const WAIT = 5000;
 const clients: ClientSocket[] = [];
@@ -193,5 +194,25 @@ describe("compat Server", () => {
     assert.equal(error.message, "not an admin");
     const chat = client(portOf(server), "/chat");
     assert.equal(await once(chat, "hi"), "/chat");
+  });
+
+  it("the same Server served natively with io.fetch (Deno.serve / Bun.serve / node serve)", async () => {
+    const io = track(new Server());
+    io.on("connection", (socket: Socket) => {
+      socket.on("echo", (value: string, ack: (value: string) => void) => ack(value));
+    });
+    const running = await serveOnAnyRuntime({ port: 0, fetch: io.fetch, websocket: io.websocket });
+    try {
+      assert.equal(io.httpServer, undefined);
+      for (const transports of [["polling"], ["websocket"]]) {
+        const socket = client(running.port, "/", { transports });
+        await once(socket, "connect");
+        assert.equal(await socket.timeout(WAIT).emitWithAck("echo", transports[0]), transports[0]);
+        socket.disconnect();
+      }
+    } finally {
+      await io.close();
+      await running.close();
+    }
   });
 });

@@ -67,6 +67,8 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   off(event: "connection" | "connect" | "new_namespace", listener?: (arg: never) => unknown): this;
   /** Adds a connection middleware to the main namespace: `next()` admits, `next(error)` refuses. */
   use(middleware: ConnectMiddleware): this;
+  /** Every namespace that exists now ("/" and those created by `of` or by a dynamic parent). */
+  namespaces(): IterableIterator<Namespace<ServerEvents>>;
   /** Disconnects every socket ("server shutting down") and closes every connection. */
   close(): Promise<void>;
 }
@@ -140,6 +142,7 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
       return io;
     },
     attach: endpoint.attach,
+    namespaces: () => server.namespaces() as IterableIterator<Namespace<ServerEvents>>,
     close: () => server.close(),
   };
   return io;

@@ -2,7 +2,13 @@ import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { RemoteSocketLike } from "./adapter.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./events.ts";
 import type { Namespace } from "./namespace.ts";
-import { type BroadcastFlags, type BroadcastOptions, RESERVED_EVENTS, type Room } from "./types.ts";
+import {
+  type BroadcastFlags,
+  type BroadcastOptions,
+  RESERVED_EVENTS,
+  type Room,
+  type SocketId,
+} from "./types.ts";
 
 /** Callback of a broadcast with acknowledgements: an error on timeout, then every response. */
 export type BroadcastAck = (error: Error | null, responses: unknown[]) => void;
@@ -91,8 +97,9 @@ export class BroadcastOperator<
   /** Emits and resolves with every acknowledgement; rejects when the timeout expires first. */
   emitWithAck<E extends EventNames<EmitEvents>>(event: E, ...args: unknown[]): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
+      // as in the reference, the rejection carries the acknowledgements that did arrive
       const callback: BroadcastAck = (error, responses) =>
-        error ? reject(error) : resolve(responses);
+        error ? reject(Object.assign(error, { responses })) : resolve(responses);
       (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args, callback);
     });
   }
@@ -100,6 +107,11 @@ export class BroadcastOperator<
   /** The selected sockets (local sockets are the socket objects themselves). */
   fetchSockets(): Promise<RemoteSocketLike[]> {
     return this.#nsp.adapter.fetchSockets(this.#options());
+  }
+
+  /** Ids of the selected sockets (socket.io 4's deprecated form of `fetchSockets`). */
+  async allSockets(): Promise<Set<SocketId>> {
+    return new Set((await this.fetchSockets()).map((socket) => socket.id));
   }
 
   /** Makes the selected sockets join a room or rooms. */

@@ -1,0 +1,71 @@
+/**
+ * The socket.io members the core's sockets and namespaces lack, added per instance (own
+ * properties) so that core users outside the compat layer are unaffected.
+ * @module
+ */
+import type { Namespace } from "../server/namespace.ts";
+import type { ServerSocket } from "../server/socket.ts";
+import type { Room, SocketId } from "../server/types.ts";
+import { hasBytes, toBuffers } from "./buffers.ts";
+import { compatConn } from "./engine_adapter.ts";
+
+type AnySocket = ServerSocket;
+type Emit = (event: string, ...args: unknown[]) => boolean;
+
+/** Gives a socket `conn` (engine.io-shaped), `leaveAll`, and Buffers for binary data. */
+export function decorateSocket(socket: AnySocket): void {
+  Object.defineProperty(socket, "conn", {
+    get: () => compatConn(socket.client.conn),
+    configurable: true,
+  });
+  const emit = socket.emit.bind(socket) as Emit;
+  Object.defineProperties(socket, {
+    once: {
+      value: (event: string, listener: (...args: unknown[]) => void) => {
+        const fn = (...args: unknown[]) => {
+          socket.off(event, fn);
+          listener(...args);
+        };
+        return socket.on(event, fn);
+      },
+      configurable: true,
+    },
+    leaveAll: {
+      value: () => {
+        for (const room of [...socket.rooms]) socket.leave(room);
+      },
+      configurable: true,
+    },
+    emit: {
+      value: (event: string, ...args: unknown[]) => {
+        const last = args[args.length - 1];
+        if (typeof last === "function") {
+          args[args.length - 1] = (...reply: unknown[]) =>
+            last(...(hasBytes(reply) ? toBuffers(reply) as unknown[] : reply));
+        }
+        return emit(event, ...args);
+      },
+      configurable: true,
+      writable: true,
+    },
+  });
+  socket.use((packet, next) => {
+    if (hasBytes(packet)) toBuffers(packet);
+    next();
+  });
+}
+
+/** Gives a namespace socket.io's `allSockets()`. */
+export function decorateNamespace(nsp: Namespace): void {
+  if (typeof (nsp as { to?: unknown }).to !== "function") return;
+  Object.defineProperty(nsp, "allSockets", {
+    value: async (): Promise<Set<SocketId>> => {
+      const sockets = await nsp.fetchSockets();
+      return new Set(sockets.map((socket) => socket.id));
+    },
+    configurable: true,
+  });
+}
+
+/** A room list, for `in(...).allSockets()` (socket.io 4's deprecated form). */
+export type Rooms = Room | readonly Room[];

@@ -1,0 +1,185 @@
+/**
+ * Attaches a fetch handler to an existing `node:http` server, the way socket.io attaches
+ * engine.io: requests under the path go to the handler, every other request still reaches the
+ * server's own `request` listeners (an Express app sharing the port), and WebSocket upgrades
+ * under the path are accepted with `ws`. Works over Deno's and Bun's `node:http` too.
+ * @module
+ */
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { getRequestListener } from "@hono/node-server";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import type { WsHandlers } from "../engine/transport.ts";
+import type { RuntimeBinding } from "../runtime/binding.ts";
+import { guard } from "../runtime/guard.ts";
+import { RUNTIME_BINDING_KEY } from "../runtime/select.ts";
+import { toWsConnection } from "../runtime/ws_connection.ts";
+
+/** What the bridge serves, and the hooks the compat layer observes requests with. */
+export interface BridgeTarget {
+  /** Whether a request URL (path and query) is for the endpoint. */
+  matches(url: string): boolean;
+  /** The URL the core sees for a matching request (the compat path may differ from the core's). */
+  rewrite(url: string): string;
+  /** The fetch handler. */
+  fetch(request: Request, env: unknown): Response | Promise<Response>;
+  /** Largest WebSocket frame. */
+  maxPayload: number;
+  /**
+   * Serves other files under the path first (socket.io's client bundle); resolves false (or
+   * returns false) when it did not answer.
+   */
+  serveOther?(incoming: IncomingMessage, outgoing: ServerResponse): boolean | Promise<boolean>;
+  /** Called with every request handed to `fetch`, with the Node request behind it. */
+  onRequest?(request: Request, incoming: IncomingMessage): void;
+  /** Called with every response `fetch` gave, before it is written. */
+  onResponse?(request: Request, response: Response, incoming: IncomingMessage): Response;
+}
+
+/** Listeners installed on a server; `detach` removes them and gives the old ones back. */
+export interface Attachment {
+  /** Restores the server's own listeners. */
+  detach(): void;
+  /** Terminates the WebSockets this attachment accepted. */
+  terminate(): void;
+}
+
+/** How long a foreign upgrade may stay unanswered before it is destroyed (as engine.io). */
+const DESTROY_UPGRADE_TIMEOUT = 1000;
+
+/** Attaches `target` to `server`. */
+export function attachToNodeServer(server: HttpServer, target: BridgeTarget): Attachment {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: target.maxPayload,
+    perMessageDeflate: false,
+  });
+  const listener = getRequestListener(
+    (request, env) => {
+      const incoming = (env as { incoming: IncomingMessage }).incoming;
+      target.onRequest?.(request, incoming);
+      const bindingEnv = { ...env, [RUNTIME_BINDING_KEY]: httpBinding(incoming) };
+      const answer = (response: Response) =>
+        target.onResponse ? target.onResponse(request, response, incoming) : response;
+      const result = target.fetch(request, bindingEnv);
+      return result instanceof Promise ? result.then(answer) : answer(result);
+    },
+    // keep the runtime's own Request/Response: Deno.serve and Bun.serve (maybe in the same
+    // process) accept only those
+    { overrideGlobalObjects: false },
+  );
+  const previous = server.listeners("request") as ((...args: unknown[]) => void)[];
+  server.removeAllListeners("request");
+  const onRequest = (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    if (target.matches(incoming.url ?? "/")) {
+      const other = target.serveOther?.(incoming, outgoing) ?? false;
+      const toCore = () => {
+        incoming.url = target.rewrite(incoming.url ?? "/");
+        void listener(incoming, outgoing);
+      };
+      if (other === false) toCore();
+      else if (other !== true) other.then((served) => served || toCore(), toCore);
+    } else {
+      for (const fn of previous) fn.call(server, incoming, outgoing);
+    }
+  };
+  server.on("request", onRequest);
+
+  const onUpgrade = (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!target.matches(incoming.url ?? "/")) {
+      // another listener may take it; otherwise free the socket, as engine.io does
+      const timer = setTimeout(() => {
+        if (socket.writable && ((socket as { bytesWritten?: number }).bytesWritten ?? 0) <= 0) {
+          socket.destroy();
+        }
+      }, DESTROY_UPGRADE_TIMEOUT);
+      socket.once("close", () => clearTimeout(timer));
+      return;
+    }
+    socket.on("error", () => socket.destroy());
+    incoming.url = target.rewrite(incoming.url ?? "/");
+    handleUpgrade(target, wss, incoming, socket, head).catch(() => socket.destroy());
+  };
+  server.on("upgrade", onUpgrade);
+
+  return {
+    detach() {
+      server.off("request", onRequest);
+      server.off("upgrade", onUpgrade);
+      for (const fn of previous) server.on("request", fn);
+    },
+    terminate() {
+      for (const client of wss.clients) client.terminate();
+    },
+  };
+}
+
+function httpBinding(incoming: IncomingMessage): RuntimeBinding {
+  return {
+    upgrade: () => undefined,
+    remoteAddress: () => incoming.socket.remoteAddress ?? "",
+    holdOpen: () => {},
+  };
+}
+
+async function handleUpgrade(
+  target: BridgeTarget,
+  wss: WebSocketServer,
+  incoming: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) { for (const item of value) headers.append(name, item); }
+  }
+  const host = incoming.headers.host ?? "localhost";
+  const request = new Request(`http://${host}${incoming.url ?? "/"}`, {
+    method: incoming.method,
+    headers,
+  });
+  let upgraded = false;
+  const binding: RuntimeBinding = {
+    upgrade(_request, handlers) {
+      upgraded = true;
+      wss.handleUpgrade(incoming, socket, head, (ws) => wire(ws, handlers));
+      return new Response(null);
+    },
+    remoteAddress: () => incoming.socket.remoteAddress ?? "",
+    holdOpen: () => {},
+  };
+  target.onRequest?.(request, incoming);
+  let response = await target.fetch(request, { incoming, [RUNTIME_BINDING_KEY]: binding });
+  if (upgraded) return;
+  if (target.onResponse) response = target.onResponse(request, response, incoming);
+  const body = await response.text();
+  const lines = [`HTTP/1.1 ${response.status} ${response.statusText || "Error"}`];
+  response.headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+  lines.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close", "", body);
+  socket.end(lines.join("\r\n"));
+}
+
+function wire(ws: WebSocket, handlers: WsHandlers): void {
+  const connection = toWsConnection(ws, ws);
+  ws.on(
+    "message",
+    guard("compat message", (data: RawData, isBinary: boolean) => {
+      handlers.onMessage(isBinary ? toBytes(data) : data.toString());
+    }),
+  );
+  ws.on(
+    "close",
+    guard("compat close", (code: number, reason: Buffer) => {
+      handlers.onClose(code, reason.toString());
+    }),
+  );
+  ws.on("error", () => {});
+  guard("compat open", () => handlers.onOpen(connection))();
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

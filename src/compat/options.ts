@@ -1,0 +1,186 @@
+/**
+ * socket.io 4.8's server options, and their translation into `createServer` options.
+ * @module
+ */
+import type { ServerOptions } from "../create_server.ts";
+import type { CookieOptions, CorsOptions } from "../http/types.ts";
+import type { Namespace } from "../server/namespace.ts";
+import type { Adapter } from "../server/adapter.ts";
+import type { ConnectionStateRecoveryOptions } from "../server/recovery.ts";
+import type { TransportName } from "../engine/transport.ts";
+
+/** A `cors` package origin: a value, a list, or a callback. */
+export type CompatCorsOrigin =
+  | boolean
+  | string
+  | RegExp
+  | (string | RegExp)[]
+  | ((
+    origin: string | undefined,
+    callback: (
+      error: Error | null,
+      origin?: boolean | string | RegExp | (string | RegExp)[],
+    ) => void,
+  ) => void);
+
+/** socket.io's `cors` option (the `cors` package's options). */
+export interface CompatCorsOptions {
+  /** Allowed origins. */
+  origin?: CompatCorsOrigin;
+  /** Allowed methods. */
+  methods?: string | string[];
+  /** Allowed request headers. */
+  allowedHeaders?: string | string[];
+  /** Exposed response headers. */
+  exposedHeaders?: string | string[];
+  /** Whether credentials are allowed. */
+  credentials?: boolean;
+  /** Preflight cache lifetime in seconds. */
+  maxAge?: number;
+}
+
+/** socket.io's adapter option: a class built with the namespace, or our factory. */
+export type CompatAdapterOption =
+  | (new (nsp: Namespace) => Adapter)
+  | ((nsp: Namespace) => Adapter);
+
+/** The request `allowRequest` is given: Node's `IncomingMessage` when attached to node:http. */
+export type CompatRequest = unknown;
+
+/** socket.io 4.8's `ServerOptions` (the ones this layer understands; others are ignored). */
+export interface CompatServerOptions {
+  /** Endpoint path. Default "/socket.io". */
+  path?: string;
+  /** Serves the client bundle (not supported; ignored). */
+  serveClient?: boolean;
+  /** Adapter class (socket.io) or factory (sio-gateway). */
+  adapter?: CompatAdapterOption;
+  /** Ms a connection may take to join a namespace. */
+  connectTimeout?: number;
+  /** Connection state recovery. */
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
+  /** Removes empty dynamic child namespaces (ignored here). */
+  cleanupEmptyChildNamespaces?: boolean;
+  /** Ms before a ping without answer closes the session. */
+  pingTimeout?: number;
+  /** Ms between pings. */
+  pingInterval?: number;
+  /** Ms an upgrade may take. */
+  upgradeTimeout?: number;
+  /** Largest message in bytes. */
+  maxHttpBufferSize?: number;
+  /** Decides whether a handshake may proceed (`callback(error, success)`). */
+  allowRequest?: (
+    request: CompatRequest,
+    callback: (error: string | null | undefined, success: boolean) => void,
+  ) => void;
+  /** Allowed transports. */
+  transports?: TransportName[];
+  /** Whether upgrades are allowed. */
+  allowUpgrades?: boolean;
+  /** A message sent right after the handshake. */
+  initialPacket?: string | Uint8Array;
+  /** The session cookie. */
+  cookie?: boolean | CookieOptions;
+  /** CORS, with the `cors` package's options. */
+  cors?: CompatCorsOptions;
+  /** Accepts Engine.IO v3 clients (not supported here: refused). */
+  allowEIO3?: boolean;
+  /** Any other socket.io / engine.io option (ignored). */
+  [option: string]: unknown;
+}
+
+/** Looks up the Node request behind a web Request (filled by the bridge). */
+export type IncomingLookup = (request: Request) => unknown;
+
+/** Translates socket.io options into `createServer` options. */
+export function toCoreOptions(
+  options: CompatServerOptions,
+  incomingOf: IncomingLookup,
+): ServerOptions {
+  const core: ServerOptions = {};
+  const copy = [
+    "connectTimeout",
+    "connectionStateRecovery",
+    "pingTimeout",
+    "pingInterval",
+    "upgradeTimeout",
+    "maxHttpBufferSize",
+    "transports",
+    "allowUpgrades",
+    "initialPacket",
+    "cookie",
+    "maxAttachments",
+    "maxDepth",
+    "maxConnections",
+    "maxNamespacesPerConnection",
+    "rateLimit",
+    "slowConsumer",
+  ] as const;
+  for (const name of copy) {
+    if (options[name] !== undefined) (core as Record<string, unknown>)[name] = options[name];
+  }
+  if (options.path !== undefined) core.path = options.path;
+  if (options.adapter) core.adapter = adapterFactory(options.adapter);
+  if (options.cors) core.cors = toCors(options.cors);
+  const allow = options.allowRequest;
+  if (allow) {
+    core.allowRequest = (request) =>
+      new Promise<boolean>((resolve) => {
+        allow(incomingOf(request) ?? request, (error, success) => resolve(!error && success));
+      });
+  }
+  return core;
+}
+
+/** A class (socket.io) becomes a factory; a factory stays one. */
+function adapterFactory(option: CompatAdapterOption): (nsp: Namespace) => Adapter {
+  const isClass = /^class[\s{]/.test(Function.prototype.toString.call(option));
+  if (isClass) {
+    const AdapterClass = option as new (nsp: Namespace) => Adapter;
+    return (nsp) => new AdapterClass(nsp);
+  }
+  return option as (nsp: Namespace) => Adapter;
+}
+
+function list(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === "string" ? value.split(",").map((item) => item.trim()) : value;
+}
+
+/** The `cors` package's options as Hono's. */
+export function toCors(options: CompatCorsOptions): CorsOptions {
+  const cors: CorsOptions = { origin: toOrigin(options.origin ?? "*") };
+  const allowMethods = list(options.methods);
+  if (allowMethods) cors.allowMethods = allowMethods;
+  const allowHeaders = list(options.allowedHeaders);
+  if (allowHeaders) cors.allowHeaders = allowHeaders;
+  const exposeHeaders = list(options.exposedHeaders);
+  if (exposeHeaders) cors.exposeHeaders = exposeHeaders;
+  if (options.credentials !== undefined) cors.credentials = options.credentials;
+  if (options.maxAge !== undefined) cors.maxAge = options.maxAge;
+  return cors;
+}
+
+type StaticOrigin = Exclude<CompatCorsOrigin, (...args: never[]) => void>;
+
+function toOrigin(origin: CompatCorsOrigin): CorsOptions["origin"] {
+  if (typeof origin === "string") return origin;
+  if (typeof origin === "function") {
+    return (requestOrigin) =>
+      new Promise((resolve) => {
+        origin(requestOrigin || undefined, (error, allowed) => {
+          resolve(error ? null : pick(allowed ?? false, requestOrigin));
+        });
+      });
+  }
+  return (requestOrigin) => pick(origin, requestOrigin);
+}
+
+function pick(allowed: StaticOrigin, origin: string): string | null {
+  if (allowed === true) return origin || "*";
+  if (allowed === false) return null;
+  if (typeof allowed === "string") return allowed === "*" || allowed === origin ? allowed : null;
+  if (allowed instanceof RegExp) return allowed.test(origin) ? origin : null;
+  return allowed.some((item) => pick(item, origin) !== null) ? origin : null;
+}

@@ -69,3 +69,24 @@ export function decorateNamespace(nsp: Namespace): void {
 
 /** A room list, for `in(...).allSockets()` (socket.io 4's deprecated form). */
 export type Rooms = Room | readonly Room[];
+
+/**
+ * Gives a namespace (or a parent of dynamic namespaces, for its children) and its sockets
+ * socket.io's shape, once per namespace.
+ */
+export function namespaceDecorator(): (nsp: object) => void {
+  const decorated = new WeakSet<object>();
+  const decorate = (socket: AnySocket) => {
+    if (!Object.hasOwn(socket, "conn")) decorateSocket(socket);
+  };
+  return (nsp) => {
+    if (decorated.has(nsp)) return;
+    decorated.add(nsp);
+    decorateNamespace(nsp as Namespace);
+    (nsp as Namespace).use((socket, next) => {
+      decorate(socket as unknown as AnySocket);
+      next();
+    });
+    (nsp as Namespace).on("connection", decorate as never);
+  };
+}

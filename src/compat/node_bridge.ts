@@ -8,12 +8,9 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
-import { type RawData, type WebSocket, WebSocketServer } from "ws";
-import type { WsHandlers } from "../engine/transport.ts";
-import type { RuntimeBinding } from "../runtime/binding.ts";
-import { guard } from "../runtime/guard.ts";
+import { WebSocketServer } from "ws";
+import { nodeHttpBinding, serveUpgrade } from "../runtime/node_upgrade.ts";
 import { RUNTIME_BINDING_KEY } from "../runtime/select.ts";
-import { toWsConnection } from "../runtime/ws_connection.ts";
 
 /** What the bridge serves, and the hooks the compat layer observes requests with. */
 export interface BridgeTarget {
@@ -58,7 +55,7 @@ export function attachToNodeServer(server: HttpServer, target: BridgeTarget): At
     (request, env) => {
       const incoming = (env as { incoming: IncomingMessage }).incoming;
       target.onRequest?.(request, incoming);
-      const bindingEnv = { ...env, [RUNTIME_BINDING_KEY]: httpBinding(incoming) };
+      const bindingEnv = { ...env, [RUNTIME_BINDING_KEY]: nodeHttpBinding(incoming) };
       const answer = (response: Response) =>
         target.onResponse ? target.onResponse(request, response, incoming) : response;
       const result = target.fetch(request, bindingEnv);
@@ -114,72 +111,18 @@ export function attachToNodeServer(server: HttpServer, target: BridgeTarget): At
   };
 }
 
-function httpBinding(incoming: IncomingMessage): RuntimeBinding {
-  return {
-    upgrade: () => undefined,
-    remoteAddress: () => incoming.socket.remoteAddress ?? "",
-    holdOpen: () => {},
-  };
-}
-
-async function handleUpgrade(
+/** Serves an upgrade under the path through the core, observed like any other request. */
+function handleUpgrade(
   target: BridgeTarget,
   wss: WebSocketServer,
   incoming: IncomingMessage,
   socket: Duplex,
   head: Buffer,
 ): Promise<void> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming.headers)) {
-    if (typeof value === "string") headers.set(name, value);
-    else if (Array.isArray(value)) { for (const item of value) headers.append(name, item); }
-  }
-  const host = incoming.headers.host ?? "localhost";
-  const request = new Request(`http://${host}${incoming.url ?? "/"}`, {
-    method: incoming.method,
-    headers,
-  });
-  let upgraded = false;
-  const binding: RuntimeBinding = {
-    upgrade(_request, handlers) {
-      upgraded = true;
-      wss.handleUpgrade(incoming, socket, head, (ws) => wire(ws, handlers));
-      return new Response(null);
-    },
-    remoteAddress: () => incoming.socket.remoteAddress ?? "",
-    holdOpen: () => {},
+  const observed = async (request: Request, env: unknown) => {
+    target.onRequest?.(request, incoming);
+    const response = await target.fetch(request, env);
+    return target.onResponse ? target.onResponse(request, response, incoming) : response;
   };
-  target.onRequest?.(request, incoming);
-  let response = await target.fetch(request, { incoming, [RUNTIME_BINDING_KEY]: binding });
-  if (upgraded) return;
-  if (target.onResponse) response = target.onResponse(request, response, incoming);
-  const body = await response.text();
-  const lines = [`HTTP/1.1 ${response.status} ${response.statusText || "Error"}`];
-  response.headers.forEach((value, name) => lines.push(`${name}: ${value}`));
-  lines.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close", "", body);
-  socket.end(lines.join("\r\n"));
-}
-
-function wire(ws: WebSocket, handlers: WsHandlers): void {
-  const connection = toWsConnection(ws, ws);
-  ws.on(
-    "message",
-    guard("compat message", (data: RawData, isBinary: boolean) => {
-      handlers.onMessage(isBinary ? toBytes(data) : data.toString());
-    }),
-  );
-  ws.on(
-    "close",
-    guard("compat close", (code: number, reason: Buffer) => {
-      handlers.onClose(code, reason.toString());
-    }),
-  );
-  ws.on("error", () => {});
-  guard("compat open", () => handlers.onOpen(connection))();
-}
-
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return serveUpgrade(observed, wss, incoming, socket, head, "localhost");
 }

@@ -3,17 +3,8 @@
  * `initial_headers` (handshake), `headers` (every response) and `connection_error` (refusals).
  * @module
  */
+import { ENGINE_ERROR_MESSAGES } from "../engine/errors.ts";
 import type { CompatEngine } from "./engine_adapter.ts";
-
-/** engine.io's error messages by code, to fill in a refusal without a JSON body. */
-const MESSAGES: Record<number, string> = {
-  0: "Transport unknown",
-  1: "Session ID unknown",
-  2: "Bad handshake method",
-  3: "Bad request",
-  4: "Forbidden",
-  5: "Unsupported protocol version",
-};
 
 /**
  * Emits the engine.io events a response implies and returns the response to write (a copy
@@ -63,7 +54,7 @@ async function reportError(engine: CompatEngine, response: Response, req: unknow
   engine.emit("connection_error", {
     req,
     code,
-    message: message || MESSAGES[code],
+    message: message || (ENGINE_ERROR_MESSAGES as Record<number, string>)[code],
     context: {},
   });
 }

@@ -3,25 +3,22 @@
  * so that porting a socket.io server is changing its import line.
  * @module
  */
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import type { Server as HttpServer } from "node:http";
 import { createServer, type SocketIoServer } from "../create_server.ts";
 import type { CorsOptions } from "../http/types.ts";
 import type { BunWebSocketHandlers } from "../runtime/bun.ts";
 import type { RemoteSocketLike } from "../server/adapter.ts";
 import type { BroadcastOperator } from "../server/broadcast.ts";
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
-import type { Namespace as CoreNamespace } from "../server/namespace.ts";
 import type { AnyArgsListener, Namespace, Socket } from "./types.ts";
 import type { ConnectMiddleware } from "../server/namespace_hooks.ts";
-import type { ServerSocket } from "../server/socket.ts";
 import type { ParentNamespace } from "../server/parent_namespace.ts";
 import type { Room } from "../server/types.ts";
-import { type Attachment, attachToNodeServer } from "./node_bridge.ts";
+import { attachEndpoint, httpServerFor, isHttpServer, trimSlash } from "./attach.ts";
+import type { Attachment } from "./node_bridge.ts";
 import { type CompatEngine, compatEngine } from "./engine_adapter.ts";
 import { type CompatServerOptions, toCoreOptions } from "./options.ts";
-import { observeResponse } from "./responses.ts";
-import { clientPathRegex, serveClientFile } from "./client_bundle.ts";
-import { decorateNamespace, decorateSocket } from "./decorate.ts";
+import { namespaceDecorator } from "./decorate.ts";
 
 /** socket.io's dynamic namespace function: `next(error, allowed)`. */
 export type CompatNamespaceMatcher =
@@ -70,7 +67,8 @@ export class Server<
   #serveClient: boolean;
   #attachment: Attachment | undefined;
   #ownsHttpServer = false;
-  #decorated = new WeakSet<object>();
+  /** Gives sockets of a namespace (or a parent's children) socket.io's shape. */
+  readonly #decorate = namespaceDecorator();
   #cors: CorsOptions | undefined;
 
   /** `new Server()`, `new Server(port, opts)`, `new Server(httpServer, opts)`, `new Server(opts)`. */
@@ -171,32 +169,16 @@ export class Server<
       );
     }
     if (opts.path !== undefined) this.#path = trimSlash(opts.path);
-    let server: HttpServer;
-    if (typeof srv === "number" || typeof srv === "string") {
-      server = createHttpServer((_req, res) => {
-        res.writeHead(404);
-        res.end();
-      });
-      server.listen(Number(srv));
-      this.#ownsHttpServer = true;
-    } else {
-      server = srv;
-      this.#ownsHttpServer = false;
-    }
+    const { server, owned } = httpServerFor(srv);
+    this.#ownsHttpServer = owned;
     this.#attachment?.detach();
-    const clientPath = clientPathRegex(this.#path);
-    this.#attachment = attachToNodeServer(server, {
-      serveOther: this.#serveClient
-        ? (req, res) =>
-          clientPath.test(req.url ?? "") ? serveClientFile(this.#path, this.#cors, req, res) : false
-        : undefined,
-      matches: (url) => url.startsWith(this.#path + "/") || url.startsWith(this.#path + "?"),
-      rewrite: (url) => rewriteToCore(url, this.core.path),
-      fetch: this.core.fetch,
-      maxPayload: this.core.websocket.maxPayloadLength,
-      onRequest: (request, incoming) => this.#incoming.set(request, incoming),
-      onResponse: (request, response, incoming) =>
-        observeResponse(this.engine, request, response, incoming),
+    this.#attachment = attachEndpoint(server, {
+      path: this.#path,
+      serveClient: this.#serveClient,
+      cors: this.#cors,
+      core: this.core,
+      engine: this.engine,
+      incoming: this.#incoming,
     });
     this.httpServer = server;
     return this;
@@ -410,35 +392,4 @@ export class Server<
     this.#attachment = undefined;
     fn?.();
   }
-
-  /** Gives sockets of a namespace (or a parent's children) socket.io's `conn`. */
-  #decorate(nsp: object): void {
-    if (this.#decorated.has(nsp)) return;
-    this.#decorated.add(nsp);
-    const decorate = (socket: AnySocket) => {
-      if (Object.hasOwn(socket, "conn")) return;
-      decorateSocket(socket as unknown as ServerSocket);
-    };
-    decorateNamespace(nsp as CoreNamespace);
-    (nsp as CoreNamespace).use((socket, next) => {
-      decorate(socket as unknown as AnySocket);
-      next();
-    });
-    (nsp as CoreNamespace).on("connection", decorate as never);
-  }
-}
-
-function isHttpServer(value: object): value is HttpServer {
-  return typeof (value as { listen?: unknown }).listen === "function" &&
-    typeof (value as { on?: unknown }).on === "function";
-}
-
-/** engine.io serves any URL under its path: the core sees its own path with the same query. */
-function rewriteToCore(url: string, corePath: string): string {
-  const query = url.indexOf("?");
-  return query === -1 ? corePath : corePath + url.slice(query);
-}
-
-function trimSlash(path: string): string {
-  return path.endsWith("/") ? path.slice(0, -1) : path;
 }

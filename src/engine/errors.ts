@@ -11,7 +11,8 @@ export const EngineErrorCode = {
 /** One of the Engine.IO handshake error codes. */
 export type EngineErrorCode = typeof EngineErrorCode[keyof typeof EngineErrorCode];
 
-const MESSAGES: Record<EngineErrorCode, string> = {
+/** The message of each Engine.IO error code, as the reference words it. */
+export const ENGINE_ERROR_MESSAGES: Readonly<Record<EngineErrorCode, string>> = {
   0: "Transport unknown",
   1: "Session ID unknown",
   2: "Bad handshake method",
@@ -42,7 +43,7 @@ export function refusal(code: EngineErrorCode, detail?: string, message?: string
   return {
     status: code === EngineErrorCode.FORBIDDEN ? 403 : 400,
     code,
-    message: message ?? MESSAGES[code],
+    message: message ?? ENGINE_ERROR_MESSAGES[code],
     detail,
   };
 }

@@ -1,0 +1,96 @@
+/**
+ * The Node side of serving a fetch handler on `node:http` (used by `serve()` and by the compat
+ * layer's attachment to an existing server): the runtime binding of a plain request, and an
+ * HTTP upgrade request served through the handler — a WebSocket it accepts is wired to `ws`,
+ * any other answer is written back raw on the socket.
+ * @module
+ */
+import type { IncomingMessage } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import type { RawData, WebSocket, WebSocketServer } from "ws";
+import type { WsHandlers } from "../engine/transport.ts";
+import type { RuntimeBinding } from "./binding.ts";
+import { guard } from "./guard.ts";
+import { RUNTIME_BINDING_KEY } from "./select.ts";
+import { toWsConnection } from "./ws_connection.ts";
+
+/** The binding of a plain (not upgrade) request: its peer address; no upgrade from here. */
+export function nodeHttpBinding(incoming: IncomingMessage): RuntimeBinding {
+  return {
+    upgrade: () => undefined,
+    remoteAddress: () => incoming.socket.remoteAddress ?? "",
+    holdOpen: () => {},
+  };
+}
+
+/**
+ * Serves an upgrade request through `fetch` (`env` carries `incoming` and the binding):
+ * accepted as a WebSocket by `wss`, or answered with the handler's response, written raw.
+ * `fallbackHost` names the host when the request has no Host header.
+ */
+export async function serveUpgrade(
+  fetch: (request: Request, env: unknown) => Response | Promise<Response>,
+  wss: WebSocketServer,
+  incoming: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  fallbackHost: string,
+): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) { for (const item of value) headers.append(name, item); }
+  }
+  const host = incoming.headers.host ?? fallbackHost;
+  const request = new Request(`http://${host}${incoming.url ?? "/"}`, {
+    method: incoming.method,
+    headers,
+  });
+  let upgraded = false;
+  const binding: RuntimeBinding = {
+    upgrade(_request, handlers) {
+      upgraded = true;
+      wss.handleUpgrade(incoming, socket, head, (ws) => wire(ws, handlers));
+      return new Response(null);
+    },
+    remoteAddress: () => incoming.socket.remoteAddress ?? "",
+    holdOpen: () => {},
+  };
+  const response = await fetch(request, { incoming, [RUNTIME_BINDING_KEY]: binding });
+  if (upgraded) return;
+  const body = await response.text();
+  const reason = response.statusText || STATUS_CODES[response.status] || "Error";
+  const lines = [`HTTP/1.1 ${response.status} ${reason}`];
+  response.headers.forEach((value, name) => {
+    // both are set below, once
+    if (name !== "connection" && name !== "content-length") lines.push(`${name}: ${value}`);
+  });
+  lines.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close", "", body);
+  socket.end(lines.join("\r\n"));
+}
+
+function wire(ws: WebSocket, handlers: WsHandlers): void {
+  // ws exposes its readyState constants on each socket
+  const connection = toWsConnection(ws, ws);
+  ws.on(
+    "message",
+    guard("node message", (data: RawData, isBinary: boolean) => {
+      handlers.onMessage(isBinary ? toBytes(data) : data.toString());
+    }),
+  );
+  ws.on(
+    "close",
+    guard("node close", (code: number, reason: Buffer) => {
+      handlers.onClose(code, reason.toString());
+    }),
+  );
+  ws.on("error", () => {});
+  guard("node open", () => handlers.onOpen(connection))();
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -59,7 +59,7 @@ export interface CompatServerOptions {
   connectTimeout?: number;
   /** Connection state recovery. */
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
-  /** Removes empty dynamic child namespaces (ignored here). */
+  /** Removes empty dynamic child namespaces. Default false, as in socket.io. */
   cleanupEmptyChildNamespaces?: boolean;
   /** Ms before a ping without answer closes the session. */
   pingTimeout?: number;
@@ -100,6 +100,7 @@ export function toCoreOptions(
 ): ServerOptions {
   const core: ServerOptions = {};
   const copy = [
+    "allowEIO3",
     "connectTimeout",
     "connectionStateRecovery",
     "pingTimeout",
@@ -122,7 +123,10 @@ export function toCoreOptions(
   }
   if (options.path !== undefined) core.path = options.path;
   if (options.adapter) core.adapter = adapterFactory(options.adapter);
-  if (options.cors) core.cors = toCors(options.cors);
+  // the core takes the `cors` package's options as they are
+  if (options.cors) core.cors = options.cors as CorsOptions;
+  // socket.io keeps empty dynamic children unless asked; the core's default is the opposite
+  core.cleanupEmptyChildNamespaces = options.cleanupEmptyChildNamespaces ?? false;
   const allow = options.allowRequest;
   if (allow) {
     core.allowRequest = (request) =>
@@ -141,46 +145,4 @@ function adapterFactory(option: CompatAdapterOption): (nsp: Namespace) => Adapte
     return (nsp) => new AdapterClass(nsp);
   }
   return option as (nsp: Namespace) => Adapter;
-}
-
-function list(value: string | string[] | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  return typeof value === "string" ? value.split(",").map((item) => item.trim()) : value;
-}
-
-/** The `cors` package's options as Hono's. */
-export function toCors(options: CompatCorsOptions): CorsOptions {
-  const cors: CorsOptions = { origin: toOrigin(options.origin ?? "*") };
-  const allowMethods = list(options.methods);
-  if (allowMethods) cors.allowMethods = allowMethods;
-  const allowHeaders = list(options.allowedHeaders);
-  if (allowHeaders) cors.allowHeaders = allowHeaders;
-  const exposeHeaders = list(options.exposedHeaders);
-  if (exposeHeaders) cors.exposeHeaders = exposeHeaders;
-  if (options.credentials !== undefined) cors.credentials = options.credentials;
-  if (options.maxAge !== undefined) cors.maxAge = options.maxAge;
-  return cors;
-}
-
-type StaticOrigin = Exclude<CompatCorsOrigin, (...args: never[]) => void>;
-
-function toOrigin(origin: CompatCorsOrigin): CorsOptions["origin"] {
-  if (typeof origin === "string") return origin;
-  if (typeof origin === "function") {
-    return (requestOrigin) =>
-      new Promise((resolve) => {
-        origin(requestOrigin || undefined, (error, allowed) => {
-          resolve(error ? null : pick(allowed ?? false, requestOrigin));
-        });
-      });
-  }
-  return (requestOrigin) => pick(origin, requestOrigin);
-}
-
-function pick(allowed: StaticOrigin, origin: string): string | null {
-  if (allowed === true) return origin || "*";
-  if (allowed === false) return null;
-  if (typeof allowed === "string") return allowed === "*" || allowed === origin ? allowed : null;
-  if (allowed instanceof RegExp) return allowed.test(origin) ? origin : null;
-  return allowed.some((item) => pick(item, origin) !== null) ? origin : null;
 }

@@ -122,11 +122,7 @@ export class InMemoryAdapter implements Adapter {
     const frames = encodeSocketPacket(packet);
     const data = notified;
     const flags = options.flags;
-    this.apply(options, (socket) => {
-      const outbox = socket._outbox;
-      outbox.notify(data);
-      outbox.write(frames, flags);
-    });
+    this.apply(options, (socket) => socket._outbox.send(data, frames, flags));
   }
 
   broadcastWithAck(
@@ -143,8 +139,7 @@ export class InMemoryAdapter implements Adapter {
     this.apply(options, (socket) => {
       reached.push(socket);
       socket._acks.expectBroadcast(id, onAck);
-      socket._outbox.notify(data);
-      socket._outbox.write(frames, options.flags);
+      socket._outbox.send(data, frames, options.flags);
     });
     onClientCount(reached.length);
     const timeout = options.flags.timeout;

@@ -2,8 +2,6 @@ import { getLogger } from "../_internal/log.ts";
 import { TokenBucket } from "../_internal/token_bucket.ts";
 import type { ResolvedRateLimit } from "./limits.ts";
 
-export { TokenBucket };
-
 /** What to do with one incoming event: handle it, drop it, or disconnect its socket. */
 export type RateVerdict = "handle" | "drop" | "disconnect";
 

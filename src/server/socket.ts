@@ -156,8 +156,7 @@ export class ServerSocket<
       // connection state recovery: offset appended, packet kept for a reconnection
       this.adapter.recordPacket?.(packet, { rooms: new Set([this.id]), except: new Set(), flags });
     }
-    this._outbox.notify(data);
-    return this._outbox.write(encodeSocketPacket(packet), flags);
+    return this._outbox.send(data, encodeSocketPacket(packet), flags);
   }
 
   /** Sends an event and resolves with the client's acknowledgement (rejects on timeout). */

@@ -40,6 +40,12 @@ export class SocketOutbox {
     }
   }
 
+  /** Sends an event: outgoing catch-all listeners see `data`, then `frames` are written. */
+  send(data: readonly unknown[], frames: Frames, flags: BroadcastFlags): boolean {
+    this.notify(data);
+    return this.write(frames, flags);
+  }
+
   /**
    * Writes encoded frames, holding them until the CONNECT reply is out. False when they were
    * dropped or the connection is above `slowConsumer.maxBufferedBytes`.

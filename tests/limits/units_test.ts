@@ -9,7 +9,7 @@ import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import { EngineSession } from "../../src/engine/session.ts";
 import { DRAIN_LOW_WATER, type WsConnection } from "../../src/engine/transport.ts";
 import { WebSocketTransport } from "../../src/engine/websocket.ts";
-import { TokenBucket } from "../../src/server/rate_limit.ts";
+import { TokenBucket } from "../../src/_internal/token_bucket.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
 
 describe("TokenBucket", () => {

@@ -20,7 +20,7 @@
  * @module
  */
 export { Server } from "./src/compat/server.ts";
-export type { AnySocket, CompatNamespaceMatcher, ConnectionListener } from "./src/compat/server.ts";
+export type { AnySocket, CompatNamespaceMatcher, ConnectionListener } from "./src/compat/types.ts";
 export type {
   CompatAdapterOption,
   CompatCorsOptions,

@@ -8,6 +8,7 @@ import type { ServerSocket } from "../server/socket.ts";
 import type { Room, SocketId } from "../server/types.ts";
 import { hasBytes, toBuffers } from "./buffers.ts";
 import { compatConn } from "./engine_adapter.ts";
+import { bridgeSocket } from "./adapter_bridge.ts";
 
 type AnySocket = ServerSocket;
 type Emit = (event: string, ...args: unknown[]) => boolean;
@@ -53,17 +54,30 @@ export function decorateSocket(socket: AnySocket): void {
     if (hasBytes(packet)) toBuffers(packet);
     next();
   });
+  bridgeSocket(socket);
 }
 
-/** Gives a namespace socket.io's `allSockets()`. */
+/** Gives a namespace socket.io's `once()` and `allSockets()`. */
 export function decorateNamespace(nsp: Namespace): void {
   if (typeof (nsp as { to?: unknown }).to !== "function") return;
-  Object.defineProperty(nsp, "allSockets", {
-    value: async (): Promise<Set<SocketId>> => {
-      const sockets = await nsp.fetchSockets();
-      return new Set(sockets.map((socket) => socket.id));
+  Object.defineProperties(nsp, {
+    once: {
+      value: (event: string, listener: (...args: never[]) => void) => {
+        const fn = (...args: never[]) => {
+          nsp.off(event, fn);
+          listener(...args);
+        };
+        return nsp.on(event, fn);
+      },
+      configurable: true,
     },
-    configurable: true,
+    allSockets: {
+      value: async (): Promise<Set<SocketId>> => {
+        const sockets = await nsp.fetchSockets();
+        return new Set(sockets.map((socket) => socket.id));
+      },
+      configurable: true,
+    },
   });
 }
 

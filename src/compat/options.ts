@@ -122,7 +122,6 @@ export function toCoreOptions(
     if (options[name] !== undefined) (core as Record<string, unknown>)[name] = options[name];
   }
   if (options.path !== undefined) core.path = options.path;
-  if (options.adapter) core.adapter = adapterFactory(options.adapter);
   // the core takes the `cors` package's options as they are
   if (options.cors) core.cors = options.cors as CorsOptions;
   // socket.io keeps empty dynamic children unless asked; the core's default is the opposite
@@ -138,7 +137,7 @@ export function toCoreOptions(
 }
 
 /** A class (socket.io) becomes a factory; a factory stays one. */
-function adapterFactory(option: CompatAdapterOption): (nsp: Namespace) => Adapter {
+export function adapterFactory(option: CompatAdapterOption): (nsp: Namespace) => Adapter {
   const isClass = /^class[\s{]/.test(Function.prototype.toString.call(option));
   if (isClass) {
     const AdapterClass = option as new (nsp: Namespace) => Adapter;

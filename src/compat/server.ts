@@ -10,7 +10,14 @@ import type { BunWebSocketHandlers } from "../runtime/bun.ts";
 import type { RemoteSocketLike } from "../server/adapter.ts";
 import type { BroadcastOperator } from "../server/broadcast.ts";
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
-import type { AnyArgsListener, Namespace, Socket } from "./types.ts";
+import type {
+  AnyArgsListener,
+  AnySocket,
+  CompatNamespaceMatcher,
+  ConnectionListener,
+  Namespace,
+  Socket,
+} from "./types.ts";
 import type { ConnectMiddleware } from "../server/namespace_hooks.ts";
 import type { ParentNamespace } from "../server/parent_namespace.ts";
 import type { Room } from "../server/types.ts";
@@ -18,21 +25,8 @@ import { attachEndpoint, httpServerFor, isHttpServer, trimSlash } from "./attach
 import type { Attachment } from "./node_bridge.ts";
 import { type CompatEngine, compatEngine } from "./engine_adapter.ts";
 import { type CompatServerOptions, toCoreOptions } from "./options.ts";
+import { compatAdapter } from "./adapter_bridge.ts";
 import { namespaceDecorator } from "./decorate.ts";
-
-/** socket.io's dynamic namespace function: `next(error, allowed)`. */
-export type CompatNamespaceMatcher =
-  | RegExp
-  | ((
-    name: string,
-    auth: Record<string, unknown>,
-    next: (error: Error | null, allowed: boolean) => void,
-  ) => void);
-
-/** A socket of any namespace. */
-export type AnySocket = Socket<EventsMap, unknown>;
-/** A `connection` listener. */
-export type ConnectionListener<S> = (socket: S) => unknown;
 
 const DEFAULT_PATH = "/socket.io";
 
@@ -85,7 +79,11 @@ export class Server<
     this.#serveClient = opts.serveClient !== false;
     const coreOptions = toCoreOptions(opts, (request) => this.#incoming.get(request));
     this.#cors = coreOptions.cors;
-    const core = createServer<EmitEvents>({ ...coreOptions, path: this.#path + "/" });
+    const core = createServer<EmitEvents>({
+      ...coreOptions,
+      path: this.#path + "/",
+      adapter: (nsp) => compatAdapter(nsp, this.#options),
+    });
     this.core = core;
     this.engine = compatEngine(core.engine, () => {
       (core.engine as unknown as { close(): void }).close();
@@ -150,15 +148,20 @@ export class Server<
     return this;
   }
 
-  /** The adapter option (getter). Setting it after construction is not supported: pass it to the constructor. */
+  /** The adapter option (getter). */
   adapter(): CompatServerOptions["adapter"];
-  /** Not supported after construction: throws (pass `adapter` to the constructor). */
+  /**
+   * Sets the adapter: each namespace gets a new one (its sockets keep their rooms), as do the
+   * namespaces created later.
+   */
   adapter(value: CompatServerOptions["adapter"]): this;
   adapter(value?: CompatServerOptions["adapter"]): CompatServerOptions["adapter"] | this {
     if (value === undefined) return this.#options.adapter;
-    throw new Error(
-      "io.adapter(Adapter) after construction is not supported: pass it as new Server(srv, { adapter })",
-    );
+    this.#options.adapter = value;
+    for (const nsp of this.core.namespaces()) {
+      nsp._replaceAdapter((n) => compatAdapter(n, this.#options));
+    }
+    return this;
   }
 
   /** Attaches to a `node:http` server, or creates one listening on `port`. */
@@ -371,20 +374,21 @@ export class Server<
   }
 
   /**
-   * Disconnects every socket, closes every connection, and closes the HTTP server if this
-   * server created it (`new Server(port)`, `listen(port)`); a server you passed stays open.
+   * Disconnects every socket, closes every connection, then closes the HTTP server it is
+   * attached to — the one it created or the one you gave it, as socket.io does; `fn` gets that
+   * close's error (`ERR_SERVER_NOT_RUNNING` for a server that was not listening).
    */
   async close(fn?: (error?: Error) => void): Promise<void> {
     await this.core.close();
     this.#attachment?.terminate();
     const server = this.httpServer;
-    if (server && this.#ownsHttpServer) {
+    if (server) {
       await new Promise<void>((resolve) => {
         server.close((error) => {
           fn?.(error);
           resolve();
         });
-        server.closeAllConnections?.();
+        if (this.#ownsHttpServer) server.closeAllConnections?.();
       });
       return;
     }

@@ -60,3 +60,17 @@ export const Socket: typeof ServerSocket = ServerSocket;
 
 /** The namespace class, for `nsp instanceof Namespace`. */
 export const Namespace: typeof CoreNamespace = CoreNamespace;
+
+/** socket.io's dynamic namespace function: `next(error, allowed)`. */
+export type CompatNamespaceMatcher =
+  | RegExp
+  | ((
+    name: string,
+    auth: Record<string, unknown>,
+    next: (error: Error | null, allowed: boolean) => void,
+  ) => void);
+
+/** A socket of any namespace. */
+export type AnySocket = Socket<EventsMap, unknown>;
+/** A `connection` listener. */
+export type ConnectionListener<S> = (socket: S) => unknown;

@@ -31,8 +31,7 @@ export class Namespace<
 > {
   /** Connected sockets by id. */
   readonly sockets: Map<SocketId, ServerSocket<EmitEvents, SocketData>> = new Map();
-  /** Where rooms live and how broadcasts travel. */
-  readonly adapter: Adapter;
+  #adapter: Adapter;
   readonly #hooks = new NamespaceHooks();
   #ackIds = 0;
   /** CONNECTs resolved to this namespace and not settled yet (see `_pin`). */
@@ -50,7 +49,28 @@ export class Namespace<
     /** @ignore Connection state recovery settings (internal); undefined when it is off. */
     readonly recovery?: ResolvedRecovery,
   ) {
-    this.adapter = adapterFactory(this as unknown as Namespace);
+    this.#adapter = adapterFactory(this as unknown as Namespace);
+  }
+
+  /** Where rooms live and how broadcasts travel. */
+  get adapter(): Adapter {
+    return this.#adapter;
+  }
+
+  /**
+   * @internal Replaces the adapter (socket.io's `io.adapter(Class)` after construction): the
+   * new one is initialized and told the rooms of the sockets here; the old one is closed.
+   */
+  _replaceAdapter(adapterFactory: AdapterFactory): void {
+    const previous = this.#adapter;
+    const next = adapterFactory(this as unknown as Namespace);
+    for (const id of this.sockets.keys()) {
+      const rooms = previous.socketRooms(id);
+      if (rooms) void next.addAll(id, new Set(rooms));
+    }
+    this.#adapter = next;
+    void next.init();
+    void previous.close();
   }
 
   /** Adds a connection middleware. */
@@ -192,6 +212,9 @@ export class Namespace<
     this.#hooks.serverSide.emit(event, ...rest);
   }
 
+  /** @internal Sockets going through the connection middlewares (the reference's name). */
+  readonly _preConnectSockets: Map<SocketId, AnyServerSocket> = new Map();
+
   /** @internal Admits a client to this namespace through the middlewares. */
   async _add(client: Client, auth: Record<string, unknown>): Promise<void> {
     // v2 clients cannot recover: their CONNECT reply has no pid to send back
@@ -200,7 +223,12 @@ export class Namespace<
       : await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid));
     const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
     const skip = session !== undefined && this.recovery?.skipMiddlewares === true;
-    const error = skip ? undefined : await this.#runMiddlewares(socket);
+    let error: Error | undefined;
+    if (!skip) {
+      this._preConnectSockets.set(socket.id, socket);
+      error = await this.#runMiddlewares(socket);
+      this._preConnectSockets.delete(socket.id);
+    }
     if (client.conn.readyState !== "open") {
       socket._abandon();
       return;

@@ -4,76 +4,22 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { Server, type Socket } from "../../compat.ts";
+import {
+  appServer,
+  client,
+  closeCompatTests,
+  get,
+  listening,
+  once,
+  portOf,
+  track,
+  WAIT,
+} from "./_compat.ts";
 import { withTimeout } from "../_helpers/wait.ts";
 import { serveOnAnyRuntime } from "../fixtures/serve_any.ts";
 
-const WAIT = 5000;
-const clients: ClientSocket[] = [];
-const servers: Server[] = [];
-const httpServers: HttpServer[] = [];
-
-function portOf(server: HttpServer): number {
-  return (server.address() as AddressInfo).port;
-}
-
-function client(port: number, path = "/", options: Record<string, unknown> = {}): ClientSocket {
-  const socket = connect(`http://127.0.0.1:${port}${path}`, {
-    forceNew: true,
-    reconnection: false,
-    ...options,
-  });
-  clients.push(socket);
-  return socket;
-}
-
-function once<T = unknown>(
-  target: { once(event: string, fn: (arg: T) => void): unknown },
-  event: string,
-): Promise<T> {
-  return withTimeout(
-    new Promise<T>((resolve) => target.once(event, resolve)),
-    WAIT,
-    `"${event}"`,
-  );
-}
-
-function listening(server: HttpServer): Promise<void> {
-  return server.listening ? Promise.resolve() : once<void>(server, "listening");
-}
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return fetch(`http://127.0.0.1:${port}${path}`).then(async (response) => ({
-    status: response.status,
-    body: await response.text(),
-  }));
-}
-
-function track(io: Server): Server {
-  servers.push(io);
-  return io;
-}
-
-/** A plain node:http server answering /health itself (an Express app would do the same). */
-function appServer(): HttpServer {
-  const server = createHttpServer((req, res) => {
-    res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "text/plain" });
-    res.end(req.url === "/health" ? "ok" : "not found");
-  });
-  httpServers.push(server);
-  return server;
-}
-
-after(async () => {
-  for (const socket of clients) socket.disconnect();
-  for (const io of servers) await io.close();
-  for (const server of httpServers) {
-    if (server.listening) await new Promise((done) => server.close(done));
-  }
-});
+after(closeCompatTests);
 
 describe("compat Server", () => {
   it("new Server(port): io.on('connection'), acks both ways, and close() frees the port", async () => {
@@ -95,7 +41,7 @@ describe("compat Server", () => {
     assert.equal(server.listening, false);
   });
 
-  it("new Server(httpServer) shares the port; close() leaves that server running", async () => {
+  it("new Server(httpServer) shares the port; close() closes that server too, as socket.io", async () => {
     const server = appServer();
     server.listen(0, "127.0.0.1");
     await listening(server);
@@ -110,9 +56,17 @@ describe("compat Server", () => {
     await connected;
     assert.deepEqual(await get(portOf(server), "/health"), { status: 200, body: "ok" });
     assert.equal((await get(portOf(server), "/other")).status, 404);
-    await io.close();
-    assert.equal(server.listening, true);
-    assert.deepEqual(await get(portOf(server), "/health"), { status: 200, body: "ok" });
+    let closeError: Error | undefined;
+    await io.close((error) => closeError = error);
+    assert.equal(closeError, undefined);
+    assert.equal(server.listening, false);
+  });
+
+  it("close(cb) of a server given but never listening reports ERR_SERVER_NOT_RUNNING", async () => {
+    const io = track(new Server(appServer()));
+    let closeError: (Error & { code?: string }) | undefined;
+    await io.close((error) => closeError = error);
+    assert.equal(closeError?.code, "ERR_SERVER_NOT_RUNNING");
   });
 
   it("new Server() then attach(httpServer, { path }) serves under that path only", async () => {
@@ -129,7 +83,7 @@ describe("compat Server", () => {
     assert.equal(serverSocket.id, socket.id);
     assert.equal((await get(portOf(server), "/socket.io/?EIO=4&transport=polling")).status, 404);
     await io.close();
-    assert.equal(server.listening, true);
+    assert.equal(server.listening, false);
   });
 
   it("listen(port) creates the HTTP server, and close(cb) closes it", async () => {

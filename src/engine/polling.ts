@@ -93,7 +93,8 @@ export class PollingTransport implements Transport {
       this.#parked = release;
       signal?.addEventListener("abort", onAbort, { once: true });
       if (this.#pendingClose) {
-        this.send([]);
+        // the reference answers this poll with a noop before the close packet ("6\x1e1")
+        this.send([{ type: "noop" }]);
         return;
       }
       if (this.#pausedFor !== undefined) {

@@ -147,7 +147,8 @@ export class EngineSession implements EngineSocket {
   }
 
   get writable(): boolean {
-    return this.readyState === "open" && this.#transport.writable;
+    const transport = this.#transport;
+    return this.readyState === "open" && transport.writable && transport.writing !== true;
   }
 
   /** Sends the OPEN packet (and the initial packet), then starts the heartbeat. */

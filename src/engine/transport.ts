@@ -31,6 +31,8 @@ export interface Transport {
   readonly name: TransportName;
   /** Whether `send` would write now. */
   readonly writable: boolean;
+  /** Whether a write is still in flight (volatile packets are dropped meanwhile). */
+  readonly writing?: boolean;
   /** Bytes the runtime holds unsent for this transport. */
   readonly bufferedAmount: number;
   /**

@@ -1,3 +1,4 @@
+import { currentTurn, isCurrentTurn } from "./event_loop_turn.ts";
 import { readFrame } from "./frame.ts";
 import type { Packet } from "./packet.ts";
 import {
@@ -25,6 +26,7 @@ export class WebSocketTransport implements Transport {
   #listener: TransportListener = DETACHED;
   #connection: WsConnection | undefined;
   #closed = false;
+  #lastWriteTurn = 0;
   #onOpen: ((transport: WebSocketTransport) => void) | undefined;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -57,6 +59,10 @@ export class WebSocketTransport implements Transport {
     return this.#connection !== undefined && !this.#closed;
   }
 
+  get writing(): boolean {
+    return isCurrentTurn(this.#lastWriteTurn) || this.bufferedAmount > 0;
+  }
+
   get bufferedAmount(): number {
     return this.#connection?.bufferedAmount ?? 0;
   }
@@ -77,6 +83,7 @@ export class WebSocketTransport implements Transport {
     if (!connection || this.#closed) return;
     const encode = this.#codec.encodeFrame;
     for (const packet of packets) connection.send(encode(packet));
+    this.#lastWriteTurn = currentTurn();
     this.#watchIfBackedUp(connection);
   }
 

@@ -85,10 +85,10 @@ export function decodeText(text: string, limits: TextLimits): Result<DecodedText
   if (binary) {
     while (i < length && isDigit(text.charCodeAt(i))) i++;
     if (i === 1 || text.charCodeAt(i) !== DASH) {
-      return fail('illegal attachments count: expected digits followed by "-"');
+      return fail('Illegal attachments: expected a count followed by "-"');
     }
     const count = i - 1 > MAX_ID_DIGITS ? Infinity : Number(text.slice(1, i));
-    if (count < 1) return fail("illegal attachments count: a binary packet has at least one");
+    if (count < 1) return fail("Illegal attachments: a binary packet has at least one");
     if (count > limits.maxAttachments) {
       return fail(`too many attachments (more than ${limits.maxAttachments})`);
     }

@@ -41,6 +41,21 @@ export class BroadcastOperator<
     this.#flags = flags;
   }
 
+  /** The rooms targeted (every socket of the namespace when empty). */
+  get rooms(): ReadonlySet<Room> {
+    return this.#rooms;
+  }
+
+  /** The rooms left out. */
+  get exceptRooms(): ReadonlySet<Room> {
+    return this.#except;
+  }
+
+  /** The flags set by `volatile`, `local`, `compress` and `timeout`. */
+  get flags(): BroadcastFlags {
+    return this.#flags;
+  }
+
   /** Targets sockets in a room or rooms (a union with rooms already targeted). */
   to(room: Room | readonly Room[]): BroadcastOperator<EmitEvents, SocketData> {
     return new BroadcastOperator(this.#nsp, union(this.#rooms, room), this.#except, this.#flags);

@@ -183,6 +183,8 @@ export class Client {
         error: decoded.error,
       });
       this.#decoder.reset();
+      const error = new Error(decoded.error);
+      for (const socket of [...this.#sockets.values()]) socket._onerror(error);
       this.close("parse error");
       return;
     }
@@ -195,7 +197,16 @@ export class Client {
     }
     const socket = this.#sockets.get(packet.nsp);
     if (socket) socket._onpacket(packet);
-    else log.debug("packet for a namespace not joined", { sid: this.conn.id, nsp: packet.nsp });
+    else if (packet.type === SocketPacketType.DISCONNECT || this.#connecting.has(packet.nsp)) {
+      // a DISCONNECT can cross the server's own on the wire
+      log.debug("packet for a namespace not joined", { sid: this.conn.id, nsp: packet.nsp });
+    } else this.#violation(packet.type, packet.nsp);
+  }
+
+  /** A packet that breaks the protocol's order (as the reference, the connection closes). */
+  #violation(type: SocketPacketType, nsp: string): void {
+    log.warn("protocol violation: connection closed", { sid: this.conn.id, type, nsp });
+    this.close("forced server close");
   }
 
   /** A v2 client's CONNECT: the query in its namespace is the auth. */
@@ -210,8 +221,12 @@ export class Client {
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {
-    if (this.#sockets.has(name) || this.#connecting.has(name)) {
-      log.warn("duplicate CONNECT ignored", { sid: this.conn.id, nsp: name });
+    if (this.#connecting.has(name)) {
+      log.debug("CONNECT while connecting ignored", { sid: this.conn.id, nsp: name });
+      return;
+    }
+    if (this.#sockets.has(name)) {
+      this.#violation(SocketPacketType.CONNECT, name);
       return;
     }
     const max = this.#server.options.maxNamespacesPerConnection;

@@ -136,6 +136,11 @@ export class SocketServer {
     const normalized = name.startsWith("/") ? name : "/" + name;
     let nsp = this.#namespaces.get(normalized);
     if (!nsp) {
+      // a name a RegExp parent matches becomes its child, as in the reference
+      const parent = this.#parents.find((p) =>
+        p.matcher instanceof RegExp && p.matcher.test(normalized)
+      );
+      if (parent) return this.#addChild(parent, normalized);
       nsp = new Namespace(
         normalized,
         this.options.adapter,
@@ -176,22 +181,26 @@ export class SocketServer {
         });
         return "Too many child namespaces";
       }
-      const child = new Namespace(
-        name,
-        this.options.adapter,
-        parent.hooks,
-        this.options.connectionStateRecovery,
-      );
-      this.#namespaces.set(name, child);
-      parent.children.add(child);
-      if (this.options.cleanupEmptyChildNamespaces) {
-        child._whenEmpty(() => this.#retire(parent, child));
-      }
-      void child.adapter.init();
-      this.events.emit("new_namespace", child);
-      return this.#pin(child);
+      return this.#pin(this.#addChild(parent, name));
     }
     return "Invalid namespace";
+  }
+
+  #addChild(parent: ParentNamespace, name: string): Namespace {
+    const child = new Namespace(
+      name,
+      this.options.adapter,
+      parent.hooks,
+      this.options.connectionStateRecovery,
+    );
+    this.#namespaces.set(name, child);
+    parent.children.add(child);
+    if (this.options.cleanupEmptyChildNamespaces) {
+      child._whenEmpty(() => this.#retire(parent, child));
+    }
+    void child.adapter.init();
+    this.events.emit("new_namespace", child);
+    return child;
   }
 
   #pin(nsp: Namespace): Namespace {

@@ -127,11 +127,7 @@ export class ServerSocket<
     return !this.connected;
   }
 
-  /**
-   * Bytes queued on the connection and not yet sent: for long-polling, messages waiting for
-   * the next poll; for WebSocket, what the runtime holds unsent. Shared by the connection's
-   * namespaces. See the `slowConsumer` option and the `drain` event.
-   */
+  /** Bytes queued on the connection, unsent (shared by its namespaces; see `slowConsumer`). */
   get bufferedAmount(): number {
     return this.client.conn.bufferedAmount;
   }
@@ -316,6 +312,11 @@ export class ServerSocket<
   /** @internal The connection drained after being above `slowConsumer.maxBufferedBytes`. */
   _ondrain(): void {
     if (this.connected) this.#lifecycle.emit("drain");
+  }
+
+  /** @internal A malformed packet arrived on its connection (which closes). */
+  _onerror(error: Error): void {
+    if (this.connected) this.#inbox.reportError(error);
   }
 
   /** @internal The acknowledgements this socket awaits (broadcasts register theirs here). */

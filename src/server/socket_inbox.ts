@@ -77,7 +77,7 @@ export class SocketInbox {
     }
     const withAck = ack ? [...args, ack] : [...args];
     runChain(this.#middlewares, withAck, (error) => {
-      if (error) return this.#refused(error);
+      if (error) return this.reportError(error);
       // as in the reference, what the middlewares left in the array is what gets dispatched
       const [name, ...rest] = withAck;
       const kept = ack !== undefined && rest[rest.length - 1] === ack
@@ -104,10 +104,13 @@ export class SocketInbox {
     this.#listeners?.emit(event, ...(ack ? [...args, ack] : args));
   }
 
-  /** A packet middleware refused an event: the socket's "error" listeners hear it. */
-  #refused(error: Error): void {
+  /**
+   * A packet middleware refused an event, or a malformed packet arrived: the socket's "error"
+   * listeners hear it.
+   */
+  reportError(error: Error): void {
     if (this.#lifecycle.listenerCount("error") > 0) this.#lifecycle.emit("error", error);
-    else log.debug("packet middleware refused an event", { sid: this.#socket.id, error });
+    else log.debug("socket error without an error listener", { sid: this.#socket.id, error });
   }
 
   /** Applies the rate limit to an incoming event; false when it must not be handled. */

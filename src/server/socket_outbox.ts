@@ -62,17 +62,18 @@ export class SocketOutbox {
   }
 
   /**
-   * Sends the CONNECT reply (`{ sid }`, with `pid` under connection state recovery; nothing for
-   * a v2 client), then the events a recovered session missed, then what was held.
+   * Sends the events a recovered session missed, then the CONNECT reply (`{ sid }`, with `pid`
+   * under connection state recovery; nothing for a v2 client), then what was held.
    */
   open(missed: readonly unknown[][]): void {
     const { client, nsp, id, pid } = this.#socket;
     let reply: { sid: string; pid?: string } | undefined;
     if (client.conn.protocol !== 3) reply = pid === undefined ? { sid: id } : { sid: id, pid };
-    client.writePacket({ type: SocketPacketType.CONNECT, nsp: nsp.name, data: reply }, {});
+    // missed packets go first, as in the reference; the client holds them until CONNECT
     for (const data of missed) {
       client.writePacket({ type: SocketPacketType.EVENT, nsp: nsp.name, data }, {});
     }
+    client.writePacket({ type: SocketPacketType.CONNECT, nsp: nsp.name, data: reply }, {});
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const frames of held) client.writeFrames(frames, {});

@@ -626,7 +626,11 @@ describe("EngineSession.close over polling", () => {
       h.session.close();
       assert.equal(h.session.readyState, "closing");
       assert.deepEqual(h.closes, []);
-      assert.equal(await payload(h.transport.poll()), "1");
+      assert.equal(
+        await payload(h.transport.poll()),
+        "6\x1e1",
+        "a noop, then the close packet, as the reference",
+      );
       assert.deepEqual(h.closes, [{ reason: "forced close", description: undefined }]);
       assert.equal(h.session.readyState, "closed");
     });
@@ -639,7 +643,7 @@ describe("EngineSession.close over polling", () => {
       h.session.close();
       assert.equal(h.session.readyState, "closing");
       assert.equal(await payload(h.transport.poll()), "4a\x1e4b");
-      assert.equal(await payload(h.transport.poll()), "1");
+      assert.equal(await payload(h.transport.poll()), "6\x1e1");
       assert.deepEqual(h.closes, [{ reason: "forced close", description: undefined }]);
     });
   });
@@ -648,7 +652,7 @@ describe("EngineSession.close over polling", () => {
     await withOpenSession({}, async (h) => {
       h.session.close();
       h.session.send("too late");
-      assert.equal(await payload(h.transport.poll()), "1");
+      assert.equal(await payload(h.transport.poll()), "6\x1e1");
     });
   });
 
@@ -775,7 +779,7 @@ describe("PollingTransport alone", () => {
     transport.close(() => done++);
     assert.equal(done, 0);
     transport.close(() => done++); // already closing: ignored
-    assert.equal(await payload(transport.poll()), "1");
+    assert.equal(await payload(transport.poll()), "6\x1e1");
     assert.equal(done, 1);
   });
 

@@ -356,6 +356,31 @@ describe("events with socket.io-client", () => {
     client.disconnect();
   });
 
+  it("volatile emits behind a write still in flight on a WebSocket are dropped", async () => {
+    const client = await connect(server.url, { transports: ["websocket"] });
+    const socket = serverSocket(server, client);
+    const received = collect<[string]>(client, "v");
+    await sleep(20);
+    // as in socket.io: a write leaves the WebSocket busy until the code that made it returns
+    socket.emit("v", "regular");
+    socket.volatile.emit("v", "dropped: behind a regular write");
+    await sleep(20);
+    socket.volatile.emit("v", "first volatile");
+    socket.volatile.emit("v", "dropped: behind a volatile write");
+    await sleep(20);
+    server.io.sockets.volatile.emit("v", "broadcast");
+    const end = once(client, "end");
+    await sleep(20);
+    socket.emit("end");
+    await end;
+    assert.deepEqual(received.received.map(([text]) => text), [
+      "regular",
+      "first volatile",
+      "broadcast",
+    ]);
+    client.disconnect();
+  });
+
   it("errors of events sent without an ack go to onError only", async () => {
     const client = await connect(server.url, { transports: ["websocket"] });
     const before = errors.length;

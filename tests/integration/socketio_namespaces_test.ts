@@ -190,4 +190,24 @@ describe("namespaces", () => {
     red.disconnect();
     blue.disconnect();
   });
+
+  it("io.of(name) for a name a RegExp parent matches makes a child of that parent", async () => {
+    const parent = server.io.of(/^\/manual-\d+$/);
+    const seen: string[] = [];
+    parent.on("connection", (socket) => seen.push(socket.nsp.name));
+    const child = server.io.of("/manual-7");
+    assert.equal(parent.children.has(child), true);
+    assert.equal(server.io.of("/manual-7"), child);
+    const client = await connect(server.url + "/manual-7");
+    assert.deepEqual(seen, ["/manual-7"]);
+    client.disconnect();
+  });
+
+  it("a broadcast operator shows its rooms, exceptions and flags, and stays unchanged", () => {
+    const operator = server.io.of("/").local.to(["a", "b"]).except("c");
+    operator.to("d").compress(false).emit("x");
+    assert.deepEqual([...operator.rooms], ["a", "b"]);
+    assert.deepEqual([...operator.exceptRooms], ["c"]);
+    assert.deepEqual(operator.flags, { local: true });
+  });
 });

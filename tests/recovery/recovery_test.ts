@@ -26,6 +26,7 @@ import {
   startServer,
   type TestServer,
 } from "../_helpers/socketio.ts";
+import { handshake, poll, push, SEP } from "../_helpers/raw_client.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
 
 /** What the client keeps of its session (private fields of socket.io-client 4.8). */
@@ -161,6 +162,24 @@ describe("connection state recovery, one server", () => {
     assert.deepEqual((await direct.waitFor(2)).map(([text]) => text), ["lost", "later"]);
   });
 
+  it("on the wire, missed events come before the CONNECT reply, as in the reference", async () => {
+    const server = await start();
+    const base = server.url + "/socket.io/";
+    const first = await handshake(base);
+    await push(base, first.sid, "40");
+    const { sid, pid } = JSON.parse((await poll(base, first.sid)).body.slice(2));
+    server.io.emit("hello", 1);
+    const [, , offset] = JSON.parse((await poll(base, first.sid)).body.slice(2));
+    await push(base, first.sid, "1"); // the client closes its transport
+    await waitUntil(() => server.io.sockets.sockets.size === 0, "the socket to disconnect");
+    server.io.emit("missed", 2);
+    const second = await handshake(base);
+    await push(base, second.sid, `40${JSON.stringify({ pid, offset })}`);
+    const [missed, reply] = (await poll(base, second.sid)).body.split(SEP);
+    assert.match(missed, /^42\["missed",2,"/);
+    assert.equal(reply, `40${JSON.stringify({ sid, pid })}`);
+  });
+
   it("packets with an acknowledgement or volatile carry no offset", async () => {
     const server = await start();
     const client = await prepared(server, { transports: ["websocket"] });
@@ -241,8 +260,8 @@ describe("connection state recovery, one server", () => {
   it("keeps a session across sockets of one Manager, per namespace", async () => {
     const server = await start();
     const client = await prepared(server, { transports: ["websocket"] });
+    // connects by itself (calling connect() too would send a second CONNECT: a protocol error)
     const second = client.io.socket("/other");
-    second.connect();
     await connected(second);
     const ids = [client.id, second.id];
     serverSocket(server, client).conn.close();

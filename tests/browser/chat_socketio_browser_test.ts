@@ -2,7 +2,8 @@
  * socket.io's own chat demo, ported by changing its import line (examples/chat-socketio), end to
  * end in Debian's chromium: its unchanged page (jQuery + /socket.io/socket.io.js from the compat
  * Server's serveClient) in two browser contexts, the server in a child process on Deno, Bun and
- * Node. Screenshots go to artifacts/browser/. Runs under `deno test` and `bun test`.
+ * Node, and once more on socket.io 4.8 itself (the import line put back) to show the expectations
+ * are socket.io's. Screenshots go to artifacts/browser/. Runs under `deno test` and `bun test`.
  *
  * The page loads jQuery 1.10.2 from its CDN; this machine reaches no CDN, so the browser is given
  * the `jquery` npm package (1.12.4, the last of the 1.x line) for that URL instead.
@@ -17,6 +18,7 @@ import {
   type RunningExample,
   startExample,
 } from "../examples/example_process.ts";
+import { referenceSkip, startOnSocketIo } from "../examples/socketio_reference.ts";
 import type { FixtureRuntime } from "../_helpers/spawn_fixture.ts";
 import {
   eventually,
@@ -39,7 +41,18 @@ interface ChatPage {
   readonly upgraded: Promise<void>;
 }
 
-describe("socket.io's chat demo on the compat Server, in chromium", () => {
+/** Where the page is served from: the example on each runtime, then socket.io itself. */
+const servers: { name: string; start: () => Promise<RunningExample>; skip: string | false }[] = [
+  ...(["deno", "bun", "node"] as FixtureRuntime[]).map((runtime) => ({
+    name: runtime,
+    start: () => startExample(EXAMPLE, runtime),
+    skip: exampleCommand(EXAMPLE, runtime) ? false as const : "SIO_TSX_LOADER is not set",
+  })),
+  // the same scenario's expectations hold on socket.io 4.8 (the import line put back)
+  { name: "socket.io", start: () => startOnSocketIo(EXAMPLE), skip: referenceSkip() },
+];
+
+describe("socket.io's chat demo ported to the compat Server, in chromium", () => {
   let browser: Browser | undefined;
   let chat: RunningExample | undefined;
 
@@ -48,18 +61,15 @@ describe("socket.io's chat demo on the compat Server, in chromium", () => {
     await chat?.stop();
   });
 
-  const runtimes: FixtureRuntime[] = ["deno", "bun", "node"];
-  for (const runtime of runtimes) {
-    const skip = skipWithoutChromium ||
-      (exampleCommand(EXAMPLE, runtime) ? false : "SIO_TSX_LOADER is not set (Node runs tsx)");
-    it(`served by ${runtime}: two people log in, see the count, type, chat, and one leaves`, {
-      skip,
+  for (const server of servers) {
+    it(`served by ${server.name}: two people log in, see the count, type, chat, and one leaves`, {
+      skip: skipWithoutChromium || server.skip,
       timeout: 45_000,
     }, async () => {
       const launching = browser ? Promise.resolve(browser) : launchChromium();
-      [chat, browser] = await Promise.all([startExample(EXAMPLE, runtime), launching]);
+      [chat, browser] = await Promise.all([server.start(), launching]);
       try {
-        await chatScenario(browser, chat.url, runtime);
+        await chatScenario(browser, chat.url, server.name);
       } finally {
         await chat.stop();
         chat = undefined;

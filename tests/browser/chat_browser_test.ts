@@ -8,19 +8,16 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { ROOT, type RunningExample, startExample } from "../examples/example_process.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const skip = !existsSync(CHROMIUM) && process.env.CI !== "true"
-  ? `${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`
-  : false;
-
-/** How long one browser step may wait. */
-const STEP_MS = 5000;
+import type { Browser, Page } from "playwright-core";
+import { type RunningExample, startExample } from "../examples/example_process.ts";
+import {
+  eventually,
+  launchChromium,
+  screenshotFolder,
+  skipWithoutChromium as skip,
+  STEP_MS,
+} from "./chromium.ts";
 
 describe("chat example in chromium", () => {
   let chat: RunningExample | undefined;
@@ -35,24 +32,7 @@ describe("chat example in chromium", () => {
     skip,
     timeout: 30_000,
   }, async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
-    const launching = chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: 15_000,
-      // playwright gives every launch a fresh temporary profile (--user-data-dir) and deletes
-      // it on close
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    [chat, browser] = await Promise.all([startExample("chat"), launching]);
+    [chat, browser] = await Promise.all([startExample("chat"), launchChromium()]);
 
     const [ada, bob] = await Promise.all([
       openChat(browser, chat.url),
@@ -85,8 +65,7 @@ describe("chat example in chromium", () => {
     await bob.getByTestId("message-input").pressSequentially("see");
     await shows(ada, "typing", "bob is typing…");
 
-    const folder = join(ROOT, "artifacts", "browser");
-    mkdirSync(folder, { recursive: true });
+    const folder = screenshotFolder();
     await ada.screenshot({ path: join(folder, "chat.png") });
     await bob.screenshot({ path: join(folder, "chat-bob.png") });
   });
@@ -106,19 +85,6 @@ async function joinAs(page: Page, nickname: string, room: string): Promise<void>
   await page.getByTestId("nickname").fill(nickname);
   await page.getByTestId("room").fill(room);
   await page.getByTestId("join").click();
-}
-
-/** Polls `read` until it returns `want` (compared as JSON); fails after STEP_MS. */
-async function eventually<T>(read: () => Promise<T>, want: T, what: string): Promise<void> {
-  const deadline = Date.now() + STEP_MS;
-  let actual = await read();
-  while (JSON.stringify(actual) !== JSON.stringify(want)) {
-    if (Date.now() > deadline) {
-      assert.fail(`${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(want)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    actual = await read();
-  }
 }
 
 /** Waits until the last element with this test id has exactly this text. */

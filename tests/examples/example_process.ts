@@ -1,11 +1,12 @@
 /**
- * Runs an example (`deno run -A examples/<name>/main.ts`) as a child process on a free port,
- * for tests under both `deno test` and `bun test`; and small bounded helpers for the
- * socket.io-client sockets those tests open.
+ * Runs an example (`examples/<name>/main.ts`, on Deno unless told otherwise) as a child process
+ * on a free port, for tests under both `deno test` and `bun test`; and small bounded helpers for
+ * the socket.io-client sockets those tests open.
  */
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
-import { spawnServer } from "../_helpers/spawn_fixture.ts";
+import { type FixtureRuntime, spawnServer } from "../_helpers/spawn_fixture.ts";
 import { withTimeout } from "../_helpers/wait.ts";
 
 export type { Socket };
@@ -31,15 +32,35 @@ export interface RunningExample {
 export { withTimeout };
 
 /**
- * Starts `examples/<name>/main.ts` with Deno and PORT=0; resolves with the port it printed
- * (`listening on http://127.0.0.1:PORT`), or rejects if it exits first.
+ * The command line that runs `examples/<name>/main.ts` on a runtime (Node through tsx, found by
+ * SIO_TSX_LOADER), or undefined when that runtime is not available.
  */
-export async function startExample(name: string): Promise<RunningExample> {
-  const server = await spawnServer(
-    ["deno", "run", "-A", `examples/${name}/main.ts`],
-    {},
-    `examples/${name}`,
-  );
+export function exampleCommand(name: string, runtime: FixtureRuntime): string[] | undefined {
+  const main = `examples/${name}/main.ts`;
+  switch (runtime) {
+    case "deno":
+      return ["deno", "run", "-A", main];
+    case "bun":
+      return ["bun", main];
+    case "node": {
+      const loader = process.env.SIO_TSX_LOADER;
+      return loader ? ["node", "--import", loader, main] : undefined;
+    }
+  }
+}
+
+/**
+ * Starts `examples/<name>/main.ts` (with Deno unless `runtime` says otherwise) and PORT=0;
+ * resolves with the port it printed (`listening on http://127.0.0.1:PORT`), or rejects if it
+ * exits first or the runtime is not available.
+ */
+export async function startExample(
+  name: string,
+  runtime: FixtureRuntime = "deno",
+): Promise<RunningExample> {
+  const command = exampleCommand(name, runtime);
+  if (!command) throw new Error(`cannot run examples/${name} on ${runtime}: set SIO_TSX_LOADER`);
+  const server = await spawnServer(command, {}, `examples/${name} on ${runtime}`);
   return { ...server, url: `http://127.0.0.1:${server.port}` };
 }
 

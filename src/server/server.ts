@@ -1,7 +1,7 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import { EngineServer } from "../engine/server.ts";
-import type { SocketCodec } from "../parser/codec.ts";
+import { BUILTIN_CODEC, type SocketCodec } from "../parser/codec.ts";
 import type { SocketIoParser } from "../parser/parser_module.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import { Client } from "./client.ts";
@@ -18,6 +18,16 @@ import { ParentNamespace } from "./parent_namespace.ts";
 import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
 
 const log = getLogger("server");
+
+const codecs = new WeakMap<EngineServer, SocketCodec>();
+
+/**
+ * @internal The codec of the Socket.IO server over `engine` (the `parser` option), for clients
+ * made in process (`createTestClient`); the built-in one for an engine without a server.
+ */
+export function codecOf(engine: EngineServer): SocketCodec {
+  return codecs.get(engine) ?? BUILTIN_CODEC;
+}
 
 /** Decides whether a dynamic namespace exists for a name (and the CONNECT auth). */
 export type NamespaceMatcher =
@@ -133,6 +143,7 @@ export class SocketServer {
   constructor(engineOptions: ResolvedEngineProtocolOptions, options: ResolvedSocketServerOptions) {
     this.engine = new EngineServer(engineOptions);
     this.options = options;
+    codecs.set(this.engine, options.parser);
     this.engine.on("connection", (conn) => new Client(this, conn));
     this.of("/");
   }

@@ -8,6 +8,7 @@ import { fail, type Result } from "../_internal/result.ts";
 import { isBinary, toUint8Array } from "./binary.ts";
 import type { DecodedSink, Frames, PacketDecoder, SocketCodec } from "./codec.ts";
 import { DEFAULT_MAX_DEPTH } from "./decoder.ts";
+import { msgpackFrameError } from "./msgpack_frame.ts";
 import type { SocketPacket } from "./packet.ts";
 import { checkUntrustedPacket } from "./untrusted_packet.ts";
 
@@ -88,7 +89,10 @@ const NodeBuffer = (globalThis as { Buffer?: BufferClass }).Buffer;
  * a throw, or a packet {@linkcode checkUntrustedPacket} refuses, is reported to the sink
  * (the connection closes with "parse error"), and nothing more is reported for that decoder.
  * Frames the encoder returns must be strings or binary; anything else throws on `encode`, as
- * data the built-in encoder cannot write does.
+ * data the built-in encoder cannot write does. A parser whose encoder writes MessagePack (a
+ * probe packet is encoded here, once) gets each binary frame's msgpack framing checked before
+ * its decoder sees it (`msgpackFrameError`): lengths that a frame announces but does not hold
+ * would make a decoder allocate and fill them (notepack.io does, for ext types).
  *
  * @example
  * ```ts ignore
@@ -100,11 +104,27 @@ const NodeBuffer = (globalThis as { Buffer?: BufferClass }).Buffer;
  */
 export function parserCodec(parser: SocketIoParser): SocketCodec {
   const encoder = new parser.Encoder();
+  const msgpack = writesMsgpack(encoder);
   return {
     encode: (packet) => framesOf(encoder.encode(packet)),
     createDecoder: (limits, sink) =>
-      decoderOf(new parser.Decoder(), limits.maxDepth ?? DEFAULT_MAX_DEPTH, sink),
+      decoderOf(new parser.Decoder(), limits.maxDepth ?? DEFAULT_MAX_DEPTH, msgpack, sink),
   };
+}
+
+/** Whether the encoder writes a packet as one binary frame holding one msgpack map. */
+function writesMsgpack(encoder: ParserEncoder): boolean {
+  let frames: Frames;
+  try {
+    frames = framesOf(encoder.encode({ type: 2, nsp: "/", data: ["probe", 1] }));
+  } catch {
+    return false;
+  }
+  const frame = frames[0];
+  if (frames.length !== 1 || !(frame instanceof Uint8Array)) return false;
+  const head = frame[0];
+  const map = (head >= 0x80 && head <= 0x8f) || head === 0xde || head === 0xdf;
+  return map && msgpackFrameError(frame, 8) === undefined;
 }
 
 function framesOf(encoded: unknown): Frames {
@@ -125,7 +145,12 @@ function frameOf(frame: unknown): string | Uint8Array {
   );
 }
 
-function decoderOf(decoder: ParserDecoder, maxDepth: number, sink: DecodedSink): PacketDecoder {
+function decoderOf(
+  decoder: ParserDecoder,
+  maxDepth: number,
+  msgpack: boolean,
+  sink: DecodedSink,
+): PacketDecoder {
   let stopped = false;
   let adding = false;
   /** Packets emitted during `add`: handed on once `add` returned, outside its try. */
@@ -165,6 +190,14 @@ function decoderOf(decoder: ParserDecoder, maxDepth: number, sink: DecodedSink):
   return {
     add(frame) {
       if (stopped) return;
+      if (msgpack && typeof frame !== "string") {
+        // the packet map holds the data: one more level than maxDepth counts
+        const framing = msgpackFrameError(frame, maxDepth + 1);
+        if (framing !== undefined) {
+          refuse(framing);
+          return;
+        }
+      }
       adding = true;
       let thrown: { error: unknown } | undefined;
       try {

@@ -207,6 +207,8 @@ describe("parser: peers that break the msgpack protocol", () => {
 
   const attacks: [string, () => string | Uint8Array][] = [
     ["invalid msgpack", () => new Uint8Array([0xc1, 0x00])],
+    // notepack.io would allocate and fill 4 GiB for these 6 bytes, blocking every session
+    ["an ext 32 header announcing 4 GiB", () => new Uint8Array([0xc9, 0xff, 0xff, 0xff, 0xff, 0])],
     ["truncated msgpack", () => frameOf({ type: 2, nsp: "/", data: ["echo", "x"] }).subarray(0, 6)],
     ["a namespace without a slash", () => frameOf({ type: 2, nsp: "chat", data: ["echo"] })],
     ["EVENT data that is not an array", () => frameOf({ type: 2, nsp: "/", data: "echo" })],

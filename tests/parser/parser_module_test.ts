@@ -115,6 +115,16 @@ describe("parserCodec with socket.io-msgpack-parser", () => {
     }
   });
 
+  it("refuses a frame whose msgpack lengths outrun it before the decoder sees it", () => {
+    // ext 32 of type 0: notepack.io would allocate and fill a 4 GiB ArrayBuffer
+    const bomb = new Uint8Array([0xc9, 0xff, 0xff, 0xff, 0xff, 0x00]);
+    const sink = recorder();
+    const started = performance.now();
+    codec.createDecoder({}, sink).add(bomb);
+    assert.ok(performance.now() - started < 100);
+    assert.match(sink.errors[0], /msgpack length beyond the frame/);
+  });
+
   it("refuses data nested deeper than maxDepth", () => {
     let data: unknown = 1;
     for (let i = 0; i < 40; i++) data = [data];
@@ -241,6 +251,12 @@ describe("parserCodec decoders that misbehave", () => {
     });
     assert.throws(() => decoder.add("x"), /handler bug/);
     assert.deepEqual(errors, []);
+  });
+
+  it("a parser that does not write msgpack gets binary frames unchecked", () => {
+    const { parser, state } = fakeParser(() => {});
+    decoderFor(parser, recorder()).add(new Uint8Array([0xc9, 0xff, 0xff, 0xff, 0xff, 0x00]));
+    assert.equal(state.frames.length, 1);
   });
 
   it("binary frames reach the decoder as Node Buffers over the same bytes, where Buffer exists", () => {

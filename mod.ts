@@ -113,6 +113,7 @@ export type {
   SlowConsumerOptions,
 } from "./src/server/limits.ts";
 export type { ConnectionStateRecoveryOptions } from "./src/server/recovery.ts";
+export type { ParserDecoder, ParserEncoder, SocketIoParser } from "./src/parser/parser_module.ts";
 
 // Adapters: rooms and broadcasts in memory, or across a cluster (see ./redis).
 export { InMemoryAdapter } from "./src/server/in_memory_adapter.ts";

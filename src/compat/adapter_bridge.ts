@@ -4,7 +4,7 @@
  * class reaches into socket.io's objects: `nsp.server.encoder`, `nsp.server.opts`, `nsp._ids`,
  * and, per socket, `socket.acks`, `socket.notifyOutgoingListeners` and
  * `socket.client.writeToEngine`. This module gives the compat namespaces and sockets those
- * members, each mapped onto the core's own: the same encoder, the namespace's ack ids, the
+ * members, each mapped onto the core's own: the server's codec, the namespace's ack ids, the
  * socket's ack registry, its outgoing listeners, and the connection's frame writer.
  * @module
  */
@@ -13,7 +13,6 @@ import type { Namespace } from "../server/namespace.ts";
 import type { ServerSocket } from "../server/socket.ts";
 import type { Ack } from "../server/acks.ts";
 import type { SocketPacket } from "../parser/packet.ts";
-import { encodeSocketPacket } from "../parser/encoder.ts";
 import type { Adapter } from "../server/adapter.ts";
 import { InMemoryAdapter } from "../server/in_memory_adapter.ts";
 import { adapterFactory, type CompatServerOptions } from "./options.ts";
@@ -26,14 +25,10 @@ export interface AdapterServerView {
   readonly opts: Record<string, unknown>;
 }
 
-/** The encoder socket.io-adapter calls through `nsp.server.encoder`. */
-export const ADAPTER_ENCODER: AdapterServerView["encoder"] = {
-  encode: (packet) => [...encodeSocketPacket(packet)],
-};
-
 /** The adapter of a compat namespace: the `adapter` option's (socket.io-adapter's too), else in memory. */
 export function compatAdapter(nsp: Namespace, options: CompatServerOptions): Adapter {
-  bridgeNamespace(nsp, { encoder: ADAPTER_ENCODER, opts: options as Record<string, unknown> });
+  const encoder = { encode: (packet: SocketPacket) => [...nsp.codec.encode(packet)] };
+  bridgeNamespace(nsp, { encoder, opts: options as Record<string, unknown> });
   return options.adapter ? adapterFactory(options.adapter)(nsp) : new InMemoryAdapter(nsp);
 }
 

@@ -6,6 +6,7 @@ import type { ServerOptions } from "../create_server.ts";
 import type { CookieOptions, CorsOptions } from "../http/types.ts";
 import type { Namespace } from "../server/namespace.ts";
 import type { Adapter } from "../server/adapter.ts";
+import type { SocketIoParser } from "../parser/parser_module.ts";
 import type { ConnectionStateRecoveryOptions } from "../server/recovery.ts";
 import type { TransportName } from "../engine/transport.ts";
 
@@ -84,8 +85,10 @@ export interface CompatServerOptions {
   cookie?: boolean | CookieOptions;
   /** CORS, with the `cors` package's options. */
   cors?: CompatCorsOptions;
-  /** Accepts Engine.IO v3 clients (not supported here: refused). */
+  /** Accepts Engine.IO v3 clients (socket.io-client 2.x). */
   allowEIO3?: boolean;
+  /** The packet parser, e.g. `import * as msgpackParser from "socket.io-msgpack-parser"`. */
+  parser?: SocketIoParser;
   /** Any other socket.io / engine.io option (ignored). */
   [option: string]: unknown;
 }
@@ -117,6 +120,7 @@ export function toCoreOptions(
     "maxNamespacesPerConnection",
     "rateLimit",
     "slowConsumer",
+    "parser",
   ] as const;
   for (const name of copy) {
     if (options[name] !== undefined) (core as Record<string, unknown>)[name] = options[name];

@@ -20,7 +20,9 @@ import {
   resolveTable,
 } from "../_internal/option_checks.ts";
 import type { EngineProtocolOptions } from "../engine/options.ts";
+import { BUILTIN_CODEC, type SocketCodec } from "../parser/codec.ts";
 import { DEFAULT_MAX_ATTACHMENTS, DEFAULT_MAX_DEPTH } from "../parser/decoder.ts";
+import { parserCodec, type SocketIoParser } from "../parser/parser_module.ts";
 import { type AdapterFactory, InMemoryAdapter } from "../server/in_memory_adapter.ts";
 import type {
   RateLimitAction,
@@ -97,6 +99,33 @@ function recovery(value: unknown, site: OptionSite): ResolvedRecovery | undefine
   return resolveTable(site, RECOVERY_OPTIONS, value, "{ maxDisconnectionDuration: 120000 }");
 }
 
+const PARSER_SHAPE =
+  'an object with Encoder and Decoder classes, as socket.io-parser (import * as msgpackParser from "socket.io-msgpack-parser")';
+
+/**
+ * The `parser` option: absent, the built-in codec; else a socket.io-parser-shaped module, whose
+ * encoder (one, for the server) and a first decoder are built here, so that a module of the
+ * wrong shape fails now rather than on the first connection.
+ */
+function parser(value: unknown, site: OptionSite): SocketCodec {
+  if (value === undefined) return BUILTIN_CODEC;
+  const { Encoder, Decoder } = (value ?? {}) as Partial<SocketIoParser>;
+  if (typeof Encoder !== "function" || typeof Decoder !== "function") {
+    throw optionError(site, PARSER_SHAPE, value, "msgpackParser");
+  }
+  const decoder = new Decoder();
+  if (typeof decoder?.add !== "function" || typeof decoder.on !== "function") {
+    throw optionError(
+      site,
+      PARSER_SHAPE + ", whose decoders have add and on",
+      value,
+      "msgpackParser",
+    );
+  }
+  decoder.destroy?.();
+  return parserCodec({ Encoder, Decoder });
+}
+
 const inMemory: AdapterFactory = (nsp) => new InMemoryAdapter(nsp);
 
 /**
@@ -123,6 +152,7 @@ export const SOCKET_OPTIONS = {
     (v, site) => functionOption<AdapterFactory>(site, v, "createRedisAdapter(pub, sub)"),
   ),
   connectionStateRecovery: recovery,
+  parser,
 } satisfies OptionTableOf<Omit<SocketServerOptions, keyof EngineProtocolOptions>>;
 
 /**

@@ -1,7 +1,6 @@
 import { getLogger } from "../_internal/log.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/session.ts";
-import { SocketPacketDecoder } from "../parser/decoder.ts";
-import { encodeSocketPacket } from "../parser/encoder.ts";
+import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";
 import { type SocketRequest, socketRequest } from "./request.ts";
@@ -9,9 +8,6 @@ import type { SocketServer } from "./server.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastFlags, DisconnectReason } from "./types.ts";
 import { parseV2Connect } from "./v2_clients.ts";
-
-/** The frames of one encoded Socket.IO packet: text first, then binary attachments. */
-export type Frames = readonly (string | Uint8Array)[];
 
 const log = getLogger("server");
 
@@ -21,7 +17,8 @@ const log = getLogger("server");
  */
 export class Client {
   readonly #server: SocketServer;
-  readonly #decoder: SocketPacketDecoder;
+  readonly #codec: SocketCodec;
+  readonly #decoder: PacketDecoder;
   readonly #sockets = new Map<string, AnyServerSocket>();
   readonly #connecting = new Set<string>();
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -48,11 +45,15 @@ export class Client {
     this.rateLimit = server.options.rateLimit;
     this.#slow = server.options.slowConsumer;
     this.#highWater = this.#slow.maxBufferedBytes;
-    this.#decoder = new SocketPacketDecoder({
+    this.#codec = server.options.parser;
+    this.#decoder = this.#codec.createDecoder({
       maxAttachments: server.options.maxAttachments,
       maxDepth: server.options.maxDepth,
+    }, {
+      packet: (packet) => this.#onpacket(packet),
+      error: (reason) => this.#onparseerror(reason),
     });
-    conn.on("message", (data) => this.#ondata(data));
+    conn.on("message", (data) => this.#decoder.add(data));
     conn.on("close", (reason, description) => this.#onclose(reason, description));
     this.#connectTimer = setTimeout(() => {
       if (this.#sockets.size > 0) return;
@@ -70,7 +71,7 @@ export class Client {
 
   /** Encodes and writes a packet. */
   writePacket(packet: SocketPacket, flags: BroadcastFlags): boolean {
-    return this.writeFrames(encodeSocketPacket(packet), flags);
+    return this.writeFrames(this.#codec.encode(packet), flags);
   }
 
   /**
@@ -174,22 +175,18 @@ export class Client {
     for (const socket of [...this.#sockets.values()]) socket._ondrain();
   }
 
-  #ondata(data: string | Uint8Array): void {
-    const decoded = this.#decoder.add(data);
-    if (!decoded.ok) {
-      log.warn("invalid Socket.IO packet", {
-        sid: this.conn.id,
-        address: this.conn.request.remoteAddress,
-        error: decoded.error,
-      });
-      this.#decoder.reset();
-      const error = new Error(decoded.error);
-      for (const socket of [...this.#sockets.values()]) socket._onerror(error);
-      this.close("parse error");
-      return;
-    }
-    const packet = decoded.value;
-    if (!packet) return;
+  #onparseerror(reason: string): void {
+    log.warn("invalid Socket.IO packet", {
+      sid: this.conn.id,
+      address: this.conn.request.remoteAddress,
+      error: reason,
+    });
+    const error = new Error(reason);
+    for (const socket of [...this.#sockets.values()]) socket._onerror(error);
+    this.close("parse error");
+  }
+
+  #onpacket(packet: SocketPacket): void {
     if (packet.type === SocketPacketType.CONNECT) {
       if (this.conn.protocol === 3) this.#connectV2(packet.nsp);
       else this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
@@ -269,6 +266,6 @@ export class Client {
     const why: DisconnectReason = this.#closeReason ?? reason;
     for (const socket of [...this.#sockets.values()]) socket._onclose(why, description);
     this.#sockets.clear();
-    this.#decoder.reset();
+    this.#decoder.destroy();
   }
 }

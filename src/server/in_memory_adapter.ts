@@ -1,5 +1,4 @@
 import { Emitter } from "../_internal/emitter.ts";
-import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "./adapter.ts";
 import type { Namespace } from "./namespace.ts";
@@ -119,7 +118,7 @@ export class InMemoryAdapter implements Adapter {
     options: BroadcastOptions,
     notified: unknown[] = packet.data as unknown[],
   ): void {
-    const frames = encodeSocketPacket(packet);
+    const frames = this.nsp.codec.encode(packet);
     const data = notified;
     const flags = options.flags;
     this.apply(options, (socket) => socket._outbox.send(data, frames, flags));
@@ -133,7 +132,7 @@ export class InMemoryAdapter implements Adapter {
   ): void {
     const id = this.nsp._nextAckId();
     const withId: SocketPacket = { ...packet, id };
-    const frames = encodeSocketPacket(withId);
+    const frames = this.nsp.codec.encode(withId);
     const data = packet.data as unknown[];
     const reached: AnyServerSocket[] = [];
     this.apply(options, (socket) => {

@@ -1,5 +1,6 @@
 import { runChainAsync } from "../_internal/chain.ts";
 import { getLogger } from "../_internal/log.ts";
+import { BUILTIN_CODEC, type SocketCodec } from "../parser/codec.ts";
 import { SocketPacketType } from "../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "./adapter.ts";
 import { BroadcastOperator } from "./broadcast.ts";
@@ -48,6 +49,8 @@ export class Namespace<
     readonly parentHooks?: NamespaceHooks,
     /** @ignore Connection state recovery settings (internal); undefined when it is off. */
     readonly recovery?: ResolvedRecovery,
+    /** @ignore The server's packet codec (internal): what the namespace's packets are encoded with. */
+    readonly codec: SocketCodec = BUILTIN_CODEC,
   ) {
     this.#adapter = adapterFactory(this as unknown as Namespace);
   }

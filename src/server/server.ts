@@ -1,6 +1,8 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import { EngineServer } from "../engine/server.ts";
+import { BUILTIN_CODEC, type SocketCodec } from "../parser/codec.ts";
+import type { SocketIoParser } from "../parser/parser_module.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import { Client } from "./client.ts";
 import type { AdapterFactory } from "./in_memory_adapter.ts";
@@ -16,6 +18,16 @@ import { ParentNamespace } from "./parent_namespace.ts";
 import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
 
 const log = getLogger("server");
+
+const codecs = new WeakMap<EngineServer, SocketCodec>();
+
+/**
+ * @internal The codec of the Socket.IO server over `engine` (the `parser` option), for clients
+ * made in process (`createTestClient`); the built-in one for an engine without a server.
+ */
+export function codecOf(engine: EngineServer): SocketCodec {
+  return codecs.get(engine) ?? BUILTIN_CODEC;
+}
 
 /** Decides whether a dynamic namespace exists for a name (and the CONNECT auth). */
 export type NamespaceMatcher =
@@ -78,6 +90,16 @@ export interface SocketServerOptions extends EngineProtocolOptions {
    * defaults `{ maxDisconnectionDuration: 120000, skipMiddlewares: true }`.
    */
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
+  /**
+   * The Socket.IO packet parser, shaped like the socket.io-parser module (`{ Encoder, Decoder
+   * }`), e.g. `import * as msgpackParser from "socket.io-msgpack-parser"`; every client must
+   * use the same one. What its decoder emits is checked like the built-in parser's output (a
+   * bad packet, or a decoder that throws, closes that connection with "parse error");
+   * `maxDepth` applies, `maxAttachments` does not (the parser frames binary data its own way).
+   * Binary values reach handlers as Uint8Array. Default: the built-in parser (socket.io-parser's
+   * text protocol with binary attachments).
+   */
+  parser?: SocketIoParser;
 }
 
 /**
@@ -95,6 +117,8 @@ export interface ResolvedSocketServerOptions {
   readonly slowConsumer: ResolvedSlowConsumer;
   readonly adapter: AdapterFactory;
   readonly connectionStateRecovery: ResolvedRecovery | undefined;
+  /** The codec of every connection: the built-in one, or the `parser` option's. */
+  readonly parser: SocketCodec;
 }
 
 /** Events of the Socket.IO server itself. */
@@ -119,6 +143,7 @@ export class SocketServer {
   constructor(engineOptions: ResolvedEngineProtocolOptions, options: ResolvedSocketServerOptions) {
     this.engine = new EngineServer(engineOptions);
     this.options = options;
+    codecs.set(this.engine, options.parser);
     this.engine.on("connection", (conn) => new Client(this, conn));
     this.of("/");
   }
@@ -146,6 +171,7 @@ export class SocketServer {
         this.options.adapter,
         undefined,
         this.options.connectionStateRecovery,
+        this.options.parser,
       );
       this.#namespaces.set(normalized, nsp);
       void nsp.adapter.init();
@@ -192,6 +218,7 @@ export class SocketServer {
       this.options.adapter,
       parent.hooks,
       this.options.connectionStateRecovery,
+      this.options.parser,
     );
     this.#namespaces.set(name, child);
     parent.children.add(child);

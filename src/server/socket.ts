@@ -2,7 +2,6 @@ import { Emitter } from "../_internal/emitter.ts";
 import { generateId } from "../_internal/ids.ts";
 import { getLogger } from "../_internal/log.ts";
 import type { EngineSocket } from "../engine/session.ts";
-import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import { type Ack, AckRegistry } from "./acks.ts";
 import type { Adapter } from "./adapter.ts";
@@ -152,7 +151,7 @@ export class ServerSocket<
       // connection state recovery: offset appended, packet kept for a reconnection
       this.adapter.recordPacket?.(packet, { rooms: new Set([this.id]), except: new Set(), flags });
     }
-    return this._outbox.send(data, encodeSocketPacket(packet), flags);
+    return this._outbox.send(data, this.nsp.codec.encode(packet), flags);
   }
 
   /** Sends an event and resolves with the client's acknowledgement (rejects on timeout). */

@@ -1,7 +1,6 @@
 import { runChain } from "../_internal/chain.ts";
 import { Emitter, ListenerList } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
-import { encodeSocketPacket } from "../parser/encoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { Ack } from "./acks.ts";
 import type { AnyListener, PacketMiddleware, SocketLifecycleEvents } from "./events.ts";
@@ -132,7 +131,7 @@ export class SocketInbox {
     return (...args: unknown[]) => {
       if (sent || !socket.connected) return;
       const packet = { type: SocketPacketType.ACK, nsp: socket.nsp.name, id, data: args };
-      const frames = encodeSocketPacket(packet);
+      const frames = socket.nsp.codec.encode(packet);
       sent = true;
       socket.client.writeFrames(frames, {});
     };

@@ -1,6 +1,6 @@
 import { ListenerList } from "../_internal/emitter.ts";
+import type { Frames } from "../parser/codec.ts";
 import { SocketPacketType } from "../parser/packet.ts";
-import type { Frames } from "./client.ts";
 import type { AnyListener } from "./events.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import { reportListenerError } from "./socket_inbox.ts";

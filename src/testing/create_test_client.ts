@@ -1,6 +1,7 @@
 import { type Engine, EngineServer } from "../engine/server.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
+import { codecOf } from "../server/server.ts";
 import { MemoryManager } from "./manager.ts";
 import type { TestClient } from "./test_client.ts";
 
@@ -112,7 +113,7 @@ export async function createTestClient<
       "createTestClient: pass the server createServer() returned, e.g. createTestClient(io)",
     );
   }
-  const manager = new MemoryManager(engine, handshakeInfo(io.path, options), {
+  const manager = new MemoryManager(engine, handshakeInfo(io.path, options), codecOf(engine), {
     auth: {},
     timeout: options.timeout ?? DEFAULT_TIMEOUT,
   });

@@ -1,8 +1,6 @@
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
-import type { PacketData } from "../engine/packet.ts";
 import type { EngineServer } from "../engine/server.ts";
-import { SocketPacketDecoder } from "../parser/decoder.ts";
-import { encodeSocketPacket } from "../parser/encoder.ts";
+import type { PacketDecoder, SocketCodec } from "../parser/codec.ts";
 import type { SocketPacket } from "../parser/packet.ts";
 import type { DefaultEventsMap, EventsMap } from "../server/events.ts";
 import { type ConnectionCloseReason, delivered, EngineConnection } from "./engine_connection.ts";
@@ -17,18 +15,33 @@ import type { TestSocketOptions } from "./types.ts";
  */
 export class MemoryManager implements SocketCarrier {
   readonly #connection: EngineConnection;
-  readonly #decoder = new SocketPacketDecoder({
-    // what the server sends is trusted: no tighter limits than the codec's own
-    maxAttachments: Number.MAX_SAFE_INTEGER,
-    maxDepth: 10_000,
-  });
+  readonly #codec: SocketCodec;
+  readonly #decoder: PacketDecoder;
   readonly #sockets = new Map<string, TestSocket>();
   readonly #defaults: Required<TestSocketOptions>;
 
-  constructor(engine: EngineServer, info: HandshakeInfo, defaults: Required<TestSocketOptions>) {
+  constructor(
+    engine: EngineServer,
+    info: HandshakeInfo,
+    codec: SocketCodec,
+    defaults: Required<TestSocketOptions>,
+  ) {
     this.#defaults = defaults;
+    this.#codec = codec;
+    this.#decoder = codec.createDecoder({
+      // what the server sends is trusted: no tighter limits than the codec's own
+      maxAttachments: Number.MAX_SAFE_INTEGER,
+      maxDepth: 10_000,
+    }, {
+      packet: (packet) => this.#sockets.get(packet.nsp)?._onpacket(packet),
+      error: (reason) => {
+        // the server sent something its own codec refuses: a bug worth a loud failure
+        this.#connection.close("parse error");
+        rethrowUnhandled(new Error(`the test client could not decode a packet: ${reason}`));
+      },
+    });
     this.#connection = new EngineConnection(engine, info, {
-      onMessage: (data) => this.#onMessage(data),
+      onMessage: (data) => this.#decoder.add(data),
       onClose: (reason) => this.#onClose(reason),
     });
   }
@@ -65,23 +78,11 @@ export class MemoryManager implements SocketCarrier {
   }
 
   write(packet: SocketPacket): void {
-    for (const frame of encodeSocketPacket(packet)) this.#connection.send(frame);
-  }
-
-  #onMessage(data: PacketData): void {
-    const decoded = this.#decoder.add(data);
-    if (!decoded.ok) {
-      // the server sent something our own codec refuses: a bug worth a loud failure
-      this.#connection.close("parse error");
-      rethrowUnhandled(new Error(`the test client could not decode a packet: ${decoded.error}`));
-      return;
-    }
-    const packet = decoded.value;
-    if (packet) this.#sockets.get(packet.nsp)?._onpacket(packet);
+    for (const frame of this.#codec.encode(packet)) this.#connection.send(frame);
   }
 
   #onClose(reason: ConnectionCloseReason): void {
-    this.#decoder.reset();
+    this.#decoder.destroy();
     for (const socket of this.#sockets.values()) socket._onclose(reason);
   }
 }

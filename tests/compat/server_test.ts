@@ -4,6 +4,8 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import * as msgpackParser from "socket.io-msgpack-parser";
 import { Server, type Socket } from "../../compat.ts";
 import {
   appServer,
@@ -120,6 +122,26 @@ describe("compat Server", () => {
     assert.equal(await received, "hello room");
     assert.deepEqual([...(await io.in("news").allSockets())], [inRoom.id]);
     assert.equal(leaked, false);
+  });
+
+  it("parser: socket.io-msgpack-parser as socket.io takes it; binary arrives as Buffer", async () => {
+    const io = track(new Server(0, { parser: msgpackParser }));
+    await listening(io.httpServer!);
+    io.on("connection", (socket: Socket) => {
+      socket.on("size", (data: unknown, ack: (kind: string, length: number) => void) => {
+        ack(Buffer.isBuffer(data) ? "Buffer" : typeof data, (data as Uint8Array).length);
+      });
+      socket.emit("ask", "name?", (answer: string) => socket.emit("told", answer));
+    });
+    const socket = client(portOf(io.httpServer!), "/", { parser: msgpackParser });
+    socket.on("ask", (_question: string, ack: (answer: string) => void) => ack("msgpack"));
+    const told = once<string>(socket, "told");
+    await once(socket, "connect");
+    const reply = await new Promise<unknown[]>((resolve) =>
+      socket.emit("size", new Uint8Array([1, 2, 3]), (...args: unknown[]) => resolve(args))
+    );
+    assert.deepEqual(reply, ["Buffer", 3]);
+    assert.equal(await told, "msgpack");
   });
 
   it("socket.conn has engine.io's shape: transport.name and upgrade events", async () => {

@@ -6,6 +6,7 @@
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 // @ts-types="./socket_io_client_v2.d.ts"
 import ioV2 from "socket.io-client-v2";
 import { ackArgs, defineGateway } from "../../mod.ts";
@@ -84,6 +85,10 @@ for (const mode of MODES) {
               async ask(socket, question: string) {
                 return await socket.timeout(WAIT_MS).emitWithAck("question", question);
               },
+              async askBytes(socket) {
+                const reply = await socket.timeout(WAIT_MS).emitWithAck("give");
+                return { isBytes: reply instanceof Uint8Array, bytes: [...(reply as Uint8Array)] };
+              },
               sendBinary(socket) {
                 socket.emit("binary", new Uint8Array([1, 2, 3]), { nested: new Uint8Array([4]) });
                 return true;
@@ -146,6 +151,12 @@ for (const mode of MODES) {
       const [first, second] = await received;
       assert.deepEqual(bytes(first), [1, 2, 3]);
       assert.deepEqual(bytes((second as { nested: unknown }).nested), [4]);
+    });
+
+    it("acknowledges the server's emit with binary (a BINARY_ACK from the client)", async () => {
+      const socket = await connected();
+      socket.on("give", (reply: (data: unknown) => void) => reply(Buffer.from([6, 5, 4])));
+      assert.deepEqual(await ack(socket, "askBytes"), [{ isBytes: true, bytes: [6, 5, 4] }]);
     });
 
     it("connects to a namespace with its query as auth, and refuses a bad one", async () => {

@@ -6,6 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import * as msgpackParser from "socket.io-msgpack-parser";
 import {
   ackArgs,
   createServer,
@@ -385,6 +386,21 @@ describe("TestClient: binary attachments", () => {
       const [blob] = await client.waitFor("blob");
       assert.deepEqual(blob, { data: new Uint8Array([7, 7]), n: 1 });
     }));
+});
+
+describe("TestClient: the server's parser option", () => {
+  it("speaks socket.io-msgpack-parser when the server does: acks, binary, broadcasts", () =>
+    withServer(async (io) => {
+      const alice = await connectChat(io, "alice");
+      const bob = await connectChat(io, "bob");
+      assert.deepEqual(await alice.emitWithAckArgs("pair", 2, 3), [null, 5, 6]);
+      const [echoed] = await alice.emitWithAckArgs("echo", new Uint8Array([4, 2]));
+      assert.ok(echoed instanceof Uint8Array);
+      assert.deepEqual([...echoed], [4, 2]);
+      const heard = bob.waitFor("chat:message");
+      await alice.emitWithAck("chat:message", { text: "hi" });
+      assert.deepEqual(await heard, [{ from: "alice", text: "hi" }]);
+    }, { parser: msgpackParser }));
 });
 
 describe("TestClient: disconnecting", () => {

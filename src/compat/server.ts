@@ -327,7 +327,7 @@ export class Server<
     return this.sockets.local;
   }
 
-  /** Compression flag (accepted; WebSocket compression is off). */
+  /** Sets the compress flag: `false` keeps the packet out of `perMessageDeflate` / `httpCompression`. */
   compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
     return this.sockets.compress(compress);
   }

@@ -327,7 +327,7 @@ export class Server<
     return this.sockets.local;
   }
 
-  /** Sets the compress flag: `false` keeps the packet out of `perMessageDeflate` / `httpCompression`. */
+  /** Sets the compress flag: `false` keeps the packet uncompressed. */
   compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
     return this.sockets.compress(compress);
   }

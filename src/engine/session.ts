@@ -73,7 +73,7 @@ export interface EngineSocket {
   readonly bufferedAmount: number;
   /** Whether a message sent now would be written at once (a poll is parked, or the socket is open). */
   readonly writable: boolean;
-  /** Queues a message (text or binary) for the peer; `{ compress: false }` keeps it uncompressed. */
+  /** Queues a message (text or binary) for the peer; `{ compress: false }`: never compressed. */
   send(data: PacketData, options?: SendOptions): void;
   /** Closes the session once queued messages are flushed. */
   close(): void;

@@ -2,7 +2,7 @@ import { getLogger } from "../_internal/log.ts";
 import type { WsHandlers } from "../engine/transport.ts";
 import type { RuntimeBinding } from "./binding.ts";
 import { guard } from "./guard.ts";
-import { toWsConnection } from "./ws_connection.ts";
+import { NO_COMPRESSION, toWsConnection } from "./ws_connection.ts";
 
 /** The part of Deno's `ServeHandlerInfo` we read. */
 interface DenoServeInfo {
@@ -45,7 +45,7 @@ function upgradeDeno(request: Request, handlers: WsHandlers): Response | undefin
   }
   const { socket, response } = upgraded;
   socket.binaryType = "arraybuffer";
-  const connection = toWsConnection(socket, WebSocket);
+  const connection = toWsConnection(socket, WebSocket, NO_COMPRESSION);
   socket.onopen = guard("deno open", () => handlers.onOpen(connection));
   socket.onmessage = guard("deno message", (event: MessageEvent) => {
     const { data } = event;

@@ -13,7 +13,7 @@ import type { WsHandlers } from "../engine/transport.ts";
 import type { RuntimeBinding } from "./binding.ts";
 import { guard } from "./guard.ts";
 import { RUNTIME_BINDING_KEY } from "./select.ts";
-import { type CompressArgument, toWsConnection } from "./ws_connection.ts";
+import { type CompressArgument, NO_COMPRESSION, toWsConnection } from "./ws_connection.ts";
 
 /** `ws`'s `send(data, { compress })`; it copies the options, so two shared objects do. */
 const WS_COMPRESS: CompressArgument = { yes: { compress: true }, no: { compress: false } };
@@ -83,8 +83,10 @@ export async function serveUpgrade(
 }
 
 function wire(ws: WebSocket, handlers: WsHandlers): void {
-  // ws exposes its readyState constants on each socket
-  const connection = toWsConnection(ws, ws, WS_COMPRESS);
+  // ws exposes its readyState constants on each socket; without the extension negotiated,
+  // `send` is called as it always was, with no options to copy
+  const deflating = ws.extensions.includes("permessage-deflate");
+  const connection = toWsConnection(ws, ws, deflating ? WS_COMPRESS : NO_COMPRESSION);
   ws.on(
     "message",
     guard("node message", (data: RawData, isBinary: boolean) => {

@@ -39,6 +39,9 @@ export interface CompressArgument {
 /** Bun's `send(data, compress)`. */
 export const BOOLEAN_COMPRESS: CompressArgument = { yes: true, no: false };
 
+/** A socket that compresses nothing (Deno's, or one that did not negotiate): no argument. */
+export const NO_COMPRESSION: CompressArgument = { yes: undefined, no: undefined };
+
 /**
  * Wraps a runtime's WebSocket as the `WsConnection` a transport writes to. The transport may
  * still flush or close after the peer has gone, and runtimes throw or error on a send to a

@@ -88,7 +88,12 @@ export type {
   SocketId,
 } from "./src/server/types.ts";
 export type { Engine, EngineServerEvents } from "./src/engine/server.ts";
-export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
+export type {
+  EngineCloseReason,
+  EngineSocket,
+  EngineSocketEvents,
+  SendOptions,
+} from "./src/engine/session.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
 export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";
 
@@ -103,9 +108,10 @@ export type {
   HonoApp,
   HonoContextLike,
   HonoLike,
+  HttpCompressionOptions,
   TrustProxy,
 } from "./src/http/types.ts";
-export type { EngineProtocolOptions } from "./src/engine/options.ts";
+export type { EngineProtocolOptions, PerMessageDeflateOptions } from "./src/engine/options.ts";
 export type {
   RateLimitAction,
   RateLimitOptions,

@@ -41,6 +41,11 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   ): boolean;
   /** Sets an acknowledgement timeout for a broadcast on the main namespace. */
   timeout(ms: number): BroadcastOperator<ServerEvents>;
+  /**
+   * Sets the compress flag of a broadcast on the main namespace: `false` keeps the packet out of
+   * `perMessageDeflate` and `httpCompression`.
+   */
+  compress(compress: boolean): BroadcastOperator<ServerEvents>;
   /** Sockets of the main namespace. */
   fetchSockets(): Promise<RemoteSocketLike[]>;
   /** Makes every socket of the main namespace join rooms. */
@@ -121,6 +126,7 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     except: (room) => main().except(room),
     emit: (event, ...args) => main().emit(event, ...args),
     timeout: (ms) => main().timeout(ms),
+    compress: (compress) => main().compress(compress),
     fetchSockets: () => main().fetchSockets(),
     socketsJoin: (room) => main().socketsJoin(room),
     socketsLeave: (room) => main().socketsLeave(room),

@@ -55,6 +55,7 @@ export function attachEndpoint(server: HttpServer, context: AttachContext): Atta
     rewrite: (url) => rewriteToCore(url, core.path),
     fetch: core.fetch,
     maxPayload: core.websocket.maxPayloadLength,
+    perMessageDeflate: core.websocket.perMessageDeflate,
     onRequest: (request, node) => incoming.set(request, node),
     onResponse: (request, response, node) => observeResponse(engine, request, response, node),
   });

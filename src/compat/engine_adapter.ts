@@ -5,7 +5,7 @@
  * @module
  */
 import type { Engine } from "../engine/server.ts";
-import type { EngineCloseReason, EngineSocket } from "../engine/session.ts";
+import type { EngineCloseReason, EngineSocket, SendOptions } from "../engine/session.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import type { TransportName } from "../engine/transport.ts";
 
@@ -38,10 +38,10 @@ export interface CompatConn {
   readonly remoteAddress: string;
   /** Whether the session can send now. */
   readonly writable: boolean;
-  /** Sends a raw Engine.IO message. */
-  send(data: string | Uint8Array): this;
+  /** Sends a raw Engine.IO message; `{ compress: false }` keeps it uncompressed. */
+  send(data: string | Uint8Array, options?: SendOptions): this;
   /** Same as `send`. */
-  write(data: string | Uint8Array): this;
+  write(data: string | Uint8Array, options?: SendOptions): this;
   /** Closes the session. */
   close(): this;
   /** Listens to `close`, `upgrade`, `upgrading`, `drain`, `heartbeat`, `message`. */
@@ -104,12 +104,12 @@ function makeConn(session: EngineSocket): CompatConn {
     get writable() {
       return session.writable;
     },
-    send(data) {
-      session.send(data);
+    send(data, options) {
+      session.send(data, options);
       return conn;
     },
-    write(data) {
-      session.send(data);
+    write(data, options) {
+      session.send(data, options);
       return conn;
     },
     close() {

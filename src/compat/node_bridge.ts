@@ -9,7 +9,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node
 import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import { nodeHttpBinding, serveUpgrade } from "../runtime/node_upgrade.ts";
+import { nodeHttpBinding, serveUpgrade, wsDeflateOptions } from "../runtime/node_upgrade.ts";
 import { RUNTIME_BINDING_KEY } from "../runtime/select.ts";
 
 /** What the bridge serves, and the hooks the compat layer observes requests with. */
@@ -22,6 +22,8 @@ export interface BridgeTarget {
   fetch(request: Request, env: unknown): Response | Promise<Response>;
   /** Largest WebSocket frame. */
   maxPayload: number;
+  /** Whether WebSockets negotiate permessage-deflate (the server's `perMessageDeflate`). */
+  perMessageDeflate?: boolean;
   /**
    * Serves other files under the path first (socket.io's client bundle); resolves false (or
    * returns false) when it did not answer.
@@ -49,7 +51,7 @@ export function attachToNodeServer(server: HttpServer, target: BridgeTarget): At
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: target.maxPayload,
-    perMessageDeflate: false,
+    perMessageDeflate: wsDeflateOptions(target.perMessageDeflate ?? false),
   });
   const listener = getRequestListener(
     (request, env) => {

@@ -89,6 +89,17 @@ export interface CompatServerOptions {
   allowEIO3?: boolean;
   /** The packet parser, e.g. `import * as msgpackParser from "socket.io-msgpack-parser"`. */
   parser?: SocketIoParser;
+  /**
+   * WebSocket permessage-deflate: `true` or `ws`'s options object, of which `threshold` applies
+   * (default 1024); `ws`'s zlib settings are not taken. Default false.
+   */
+  perMessageDeflate?: boolean | { threshold?: number; [option: string]: unknown };
+  /**
+   * Compression of polling responses: `false`, `true` or zlib's options with `threshold`, of
+   * which `threshold` applies (as in engine.io, absent it compresses every response). Default
+   * `{ threshold: 1024 }`.
+   */
+  httpCompression?: boolean | { threshold?: number; [option: string]: unknown };
   /** Any other socket.io / engine.io option (ignored). */
   [option: string]: unknown;
 }
@@ -126,6 +137,13 @@ export function toCoreOptions(
     if (options[name] !== undefined) (core as Record<string, unknown>)[name] = options[name];
   }
   if (options.path !== undefined) core.path = options.path;
+  if (options.perMessageDeflate !== undefined) {
+    core.perMessageDeflate = thresholdOnly(options.perMessageDeflate, undefined);
+  }
+  if (options.httpCompression !== undefined) {
+    // engine.io compares sizes with an absent threshold, which never stops a compression
+    core.httpCompression = thresholdOnly(options.httpCompression, 0);
+  }
   // the core takes the `cors` package's options as they are
   if (options.cors) core.cors = options.cors as CorsOptions;
   // socket.io keeps empty dynamic children unless asked; the core's default is the opposite
@@ -138,6 +156,22 @@ export function toCoreOptions(
       });
   }
   return core;
+}
+
+/**
+ * A compression option with only its threshold kept (`fallback` when it has none): engine.io
+ * hands the rest to `ws` or zlib. Anything else goes to the core as it is, to be refused there.
+ */
+function thresholdOnly(
+  value: unknown,
+  fallback: number | undefined,
+): boolean | { threshold?: number } {
+  if (value === true && fallback !== undefined) return { threshold: fallback };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return value as boolean;
+  }
+  const threshold = (value as { threshold?: number }).threshold ?? fallback;
+  return threshold === undefined ? {} : { threshold };
 }
 
 /** A class (socket.io) becomes a factory; a factory stays one. */

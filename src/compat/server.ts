@@ -330,7 +330,7 @@ export class Server<
     return this.sockets.local;
   }
 
-  /** Compression flag (accepted; WebSocket compression is off). */
+  /** Sets the compress flag: `false` keeps the packet uncompressed. */
   compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
     return this.sockets.compress(compress);
   }

@@ -1,5 +1,23 @@
 import type { TransportName } from "./transport.ts";
 
+/** The size (bytes) from which `perMessageDeflate` and `httpCompression` compress by default. */
+export const DEFAULT_COMPRESSION_THRESHOLD = 1024;
+
+/** Settings of WebSocket per-message compression (the permessage-deflate extension). */
+export interface PerMessageDeflateOptions {
+  /**
+   * Frames smaller than this go uncompressed: bytes for binary frames, UTF-16 code units for
+   * text. Default 1024.
+   */
+  threshold?: number;
+}
+
+/** A compression setting with its default applied: what is below `threshold` goes as it is. */
+export interface ResolvedCompression {
+  /** The smallest size that is compressed. */
+  readonly threshold: number;
+}
+
 /** Engine.IO protocol settings (HTTP-level settings live with the app). */
 export interface EngineProtocolOptions {
   /** Transports clients may use. Default `["polling", "websocket"]`. */
@@ -59,6 +77,15 @@ export interface EngineProtocolOptions {
    * protocol version". Default false.
    */
   allowEIO3?: boolean;
+  /**
+   * Compresses WebSocket frames with the permessage-deflate extension, for clients that offer it
+   * (browsers and the `ws` package do): `true`, or `{ threshold }` (frames below it go
+   * uncompressed; default 1024). A message sent with `compress: false` is never compressed. On
+   * Bun through `Bun.serve`'s own compression, on Node through `ws`; `Deno.upgradeWebSocket`
+   * cannot negotiate the extension, so under `Deno.serve` it has no effect (a warning is logged).
+   * It costs CPU and, on Node, memory per connection (a zlib context each). Default false.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
 /**
@@ -79,4 +106,5 @@ export interface ResolvedEngineProtocolOptions {
   readonly handshakeBurstPerAddress: number;
   readonly firstPollTimeout: number;
   readonly allowEIO3: boolean;
+  readonly perMessageDeflate: ResolvedCompression | false;
 }

@@ -24,6 +24,11 @@ export interface Packet {
   readonly type: PacketType;
   /** Its data, if any. */
   readonly data?: PacketData;
+  /**
+   * `false` when its sender asked for it not to be compressed (absent otherwise: compression,
+   * where it is on, applies).
+   */
+  readonly compress?: false;
 }
 
 const TYPE_DIGIT: Record<PacketType, string> = {

@@ -2,11 +2,18 @@ import type { Packet } from "./packet.ts";
 import { DETACHED, type Transport, type TransportListener } from "./transport.ts";
 import { WIRE_V4, type WireCodec } from "./wire_codec.ts";
 
-/** How a long-polling GET ends. */
+/**
+ * How a long-polling GET ends. A payload is `compressible` unless a packet in it was sent with
+ * `compress: false`.
+ */
 export type PollOutcome =
-  | { readonly kind: "payload"; readonly body: string }
+  | { readonly kind: "payload"; readonly body: string; readonly compressible: boolean }
   /** An Engine.IO v3 binary payload (`allowEIO3` clients that take binary only). */
-  | { readonly kind: "binary"; readonly body: Uint8Array<ArrayBuffer> }
+  | {
+    readonly kind: "binary";
+    readonly body: Uint8Array<ArrayBuffer>;
+    readonly compressible: boolean;
+  }
   /** A poll was already parked: this request is refused and the session fails. */
   | { readonly kind: "overlap" }
   /** The client went away while the poll was parked: nobody reads the response. */
@@ -71,6 +78,7 @@ export class PollingTransport implements Transport {
         body: this.#codec === WIRE_V4
           ? "1"
           : String(this.#codec.encodePayload([{ type: "close" }])),
+        compressible: true,
       });
     }
     if (this.#parked) {
@@ -166,7 +174,12 @@ export class PollingTransport implements Transport {
     const closing = this.#pendingClose;
     if (closing) all = [...packets, { type: "close" }];
     const body = this.#codec.encodePayload(all);
-    release(typeof body === "string" ? { kind: "payload", body } : { kind: "binary", body });
+    const compressible = !anyUncompressed(packets);
+    release(
+      typeof body === "string"
+        ? { kind: "payload", body, compressible }
+        : { kind: "binary", body, compressible },
+    );
     if (closing) this.#finishClose(closing);
   }
 
@@ -226,4 +239,10 @@ export class PollingTransport implements Transport {
   #fail(description: string): void {
     this.#listener.onClose("transport error", description);
   }
+}
+
+/** Whether a packet was sent with `compress: false`. */
+function anyUncompressed(packets: readonly Packet[]): boolean {
+  for (let i = 0; i < packets.length; i++) if (packets[i].compress === false) return true;
+  return false;
 }

@@ -40,6 +40,16 @@ export type EngineSocketEvents = {
   upgrade: [transport: TransportName];
 };
 
+/** How one message is sent. */
+export interface SendOptions {
+  /**
+   * `false` keeps the message out of compression (`perMessageDeflate`, `httpCompression`):
+   * already compressed data, or secrets that should not share a compressed response with data
+   * an attacker chooses. Default true.
+   */
+  readonly compress?: boolean;
+}
+
 /** One Engine.IO client session, as a user of the engine server sees it. */
 export interface EngineSocket {
   /** Session id (`sid`). */
@@ -63,8 +73,8 @@ export interface EngineSocket {
   readonly bufferedAmount: number;
   /** Whether a message sent now would be written at once (a poll is parked, or the socket is open). */
   readonly writable: boolean;
-  /** Queues a message (text or binary) for the peer. */
-  send(data: PacketData): void;
+  /** Queues a message (text or binary) for the peer; `{ compress: false }`: never compressed. */
+  send(data: PacketData, options?: SendOptions): void;
   /** Closes the session once queued messages are flushed. */
   close(): void;
   /**
@@ -185,8 +195,8 @@ export class EngineSession implements EngineSocket {
     this.#firstPollTimer = undefined;
   }
 
-  send(data: PacketData): void {
-    this.#sendPacket("message", data);
+  send(data: PacketData, options?: SendOptions): void {
+    this.#sendPacket("message", data, options !== undefined && options.compress === false);
   }
 
   close(): void {
@@ -284,13 +294,14 @@ export class EngineSession implements EngineSocket {
     if (this.readyState === "closing") this.#closeTransport();
   }
 
-  #sendPacket(type: PacketType, data?: PacketData): void {
+  #sendPacket(type: PacketType, data?: PacketData, uncompressed = false): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
     if (data === undefined) {
       this.#writeBuffer.push({ type });
       this.#writeBufferBytes += 1;
     } else {
-      this.#writeBuffer.push({ type, data });
+      // the flag only where it is set, so most packets keep the one shape `{ type, data }`
+      this.#writeBuffer.push(uncompressed ? { type, data, compress: false } : { type, data });
       this.#writeBufferBytes += 1 + (typeof data === "string" ? data.length : data.byteLength);
     }
     this.#flush();

@@ -60,8 +60,11 @@ export interface Transport {
 
 /** A WebSocket connection handed over by a runtime adapter. */
 export interface WsConnection {
-  /** Sends one frame; text stays text, bytes go as a binary frame. */
-  send(data: string | Uint8Array): void;
+  /**
+   * Sends one frame; text stays text, bytes go as a binary frame. `compress`: deflate it, if the
+   * connection negotiated permessage-deflate (runtimes that cannot ignore it).
+   */
+  send(data: string | Uint8Array, compress?: boolean): void;
   /** Closes the connection. */
   close(code?: number, reason?: string): void;
   /** Bytes queued in the runtime and not yet written to the socket. */

@@ -33,15 +33,22 @@ export class WebSocketTransport implements Transport {
   /** The callbacks to give the runtime adapter for this connection. */
   readonly handlers: WsHandlers;
   readonly #codec: WireCodec;
+  readonly #compressFrom: number;
 
-  /** `codec` is the handshake's protocol revision (v4 unless `allowEIO3` admitted a v3 client). */
+  /**
+   * `codec` is the handshake's protocol revision (v4 unless `allowEIO3` admitted a v3 client);
+   * frames of `compressFrom` bytes or more (text: UTF-16 code units) are sent compressed, unless
+   * their packet was sent with `compress: false` (Infinity: none is).
+   */
   constructor(
     maxPayload: number,
     onOpen: (transport: WebSocketTransport) => void,
     codec: WireCodec = WIRE_V4,
+    compressFrom: number = Infinity,
   ) {
     this.#onOpen = onOpen;
     this.#codec = codec;
+    this.#compressFrom = compressFrom;
     this.handlers = {
       onOpen: (connection) => {
         this.#connection = connection;
@@ -82,7 +89,12 @@ export class WebSocketTransport implements Transport {
     const connection = this.#connection;
     if (!connection || this.#closed) return;
     const encode = this.#codec.encodeFrame;
-    for (const packet of packets) connection.send(encode(packet));
+    const compressFrom = this.#compressFrom;
+    for (const packet of packets) {
+      const frame = encode(packet);
+      const size = typeof frame === "string" ? frame.length : frame.byteLength;
+      connection.send(frame, size >= compressFrom && packet.compress !== false);
+    }
     this.#lastWriteTurn = currentTurn();
     this.#watchIfBackedUp(connection);
   }

@@ -8,6 +8,7 @@ import type { EngineServer } from "../engine/server.ts";
 import { codecFor } from "../engine/wire_codec.ts";
 import type { RuntimeResolver } from "../runtime/binding.ts";
 import { clientAddressResolver } from "./client_address.ts";
+import { compressionThreshold } from "./compression.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive, unsupportedMethod } from "./polling.ts";
@@ -28,6 +29,7 @@ export function createEngineHandler(
 ): (c: Context) => Promise<Response> {
   const setCookie = sessionCookieSetter(options.cookie);
   const clientAddress = clientAddressResolver(options.trustProxy ?? false);
+  const compressFrom = compressionThreshold(options.httpCompression);
 
   const serve = async (c: Context): Promise<Response> => {
     const request = c.req.raw;
@@ -44,12 +46,12 @@ export function createEngineHandler(
     if (route.kind === "session") {
       route.session.noteRequest();
       if (route.transport === "websocket") {
-        return upgradeSession(c, route.session, runtime, engine.options.maxHttpBufferSize, address);
+        return upgradeSession(c, route.session, runtime, engine.options, address);
       }
       if (request.method === "POST") {
         return await receive(c, route.session, engine.options.maxHttpBufferSize, address);
       }
-      if (request.method === "GET") return await poll(c, route.session, runtime);
+      if (request.method === "GET") return await poll(c, route.session, runtime, compressFrom);
       return unsupportedMethod(c, route.session.id, address);
     }
 
@@ -74,7 +76,7 @@ export function createEngineHandler(
     if (route.transport === "websocket") return openWebSocketSession(c, engine, runtime, info);
     const session = engine.open(new PollingTransport(codecFor(url.searchParams)), info);
     setCookie?.(c, session.id);
-    return await poll(c, session, runtime);
+    return await poll(c, session, runtime, compressFrom);
   };
 
   const served = withCors(

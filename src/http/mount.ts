@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { EngineServer } from "../engine/server.ts";
 import { createBunWebSocketHandlers } from "../runtime/bun.ts";
+import { warnDenoCannotDeflate } from "../runtime/deno.ts";
 import { selectRuntime } from "../runtime/select.ts";
 import { createEngineHandler } from "./handler.ts";
 import type { Endpoint, HttpOptions } from "./types.ts";
@@ -14,6 +15,8 @@ export function mountEndpoint(
   http: HttpOptions,
   bunBackpressureLimit?: number,
 ): Endpoint {
+  const perMessageDeflate = engine.options.perMessageDeflate !== false;
+  if (perMessageDeflate) warnDenoCannotDeflate();
   const handler = createEngineHandler(engine, http, selectRuntime);
   const route = endpointPath(http.path);
   const app = new Hono();
@@ -24,6 +27,7 @@ export function mountEndpoint(
     websocket: createBunWebSocketHandlers(
       engine.options.maxHttpBufferSize,
       bunBackpressureLimit,
+      perMessageDeflate,
     ),
     path: http.path,
     attach: (target) => void target.all(route, handler),

@@ -1,17 +1,25 @@
 import type { Context } from "hono";
+import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, payloadTooLarge, refusal } from "../engine/errors.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
+import { compressBody, type ContentCoding, negotiateCoding } from "./compression.ts";
 import { refuse } from "./refuse.ts";
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const log = getLogger("engine");
 
-/** Answers a long-poll GET: parks until the session has packets for it, then sends them. */
+/**
+ * Answers a long-poll GET: parks until the session has packets for it, then sends them,
+ * compressed from `compressFrom` bytes on (undefined: never) when the request accepts it.
+ */
 export async function poll(
   c: Context,
   session: EngineSession,
   runtime: RuntimeBinding,
+  compressFrom: number | undefined,
 ): Promise<Response> {
   const request = c.req.raw;
   const transport = session.activeTransport;
@@ -28,11 +36,44 @@ export async function poll(
     // what the reference answers to a polling request once the session runs over WebSocket
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "poll held across the upgrade"), "");
   }
-  if (outcome.kind === "binary") {
-    // a v3 payload with binary packets, for a client that takes binary
-    return c.body(outcome.body, 200, { "Content-Type": "application/octet-stream" });
+  // a v3 payload with binary packets is for a client that takes binary
+  const type = outcome.kind === "binary" ? "application/octet-stream" : "text/plain; charset=UTF-8";
+  if (compressFrom !== undefined && outcome.compressible) {
+    const compressed = await compressPayload(c, outcome.body, compressFrom);
+    if (compressed) {
+      // a cache must not hand the compressed body to a client that did not ask for it
+      c.header("Vary", "Accept-Encoding", { append: true });
+      return c.body(compressed.body, 200, {
+        "Content-Type": type,
+        "Content-Encoding": compressed.coding,
+      });
+    }
   }
-  return c.body(outcome.body, 200, { "Content-Type": "text/plain; charset=UTF-8" });
+  return c.body(outcome.body, 200, { "Content-Type": type });
+}
+
+/**
+ * The payload compressed with the coding the request accepts, when it is `threshold` bytes or
+ * more; undefined when it stays as it is (also if compression failed: it is logged).
+ */
+async function compressPayload(
+  c: Context,
+  body: string | Uint8Array,
+  threshold: number,
+): Promise<{ body: Uint8Array<ArrayBuffer>; coding: ContentCoding } | undefined> {
+  // text takes at most 3 UTF-8 bytes per UTF-16 code unit: most polls are ruled out unencoded
+  const upperBound = typeof body === "string" ? body.length * 3 : body.byteLength;
+  if (upperBound < threshold) return undefined;
+  const coding = negotiateCoding(c.req.raw.headers.get("accept-encoding"));
+  if (coding === undefined) return undefined;
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  if (bytes.byteLength < threshold) return undefined;
+  try {
+    return { body: await compressBody(bytes, coding), coding };
+  } catch (error) {
+    log.error("a polling response could not be compressed; it is sent as it is", { error });
+    return undefined;
+  }
 }
 
 /** Answers a POST: reads its payload (at most `limit` bytes) into the session. */

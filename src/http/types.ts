@@ -71,6 +71,12 @@ export interface CookieOptions {
   domain?: string;
 }
 
+/** Settings of the compression of long-polling responses. */
+export interface HttpCompressionOptions {
+  /** Responses smaller than this (bytes) go uncompressed. Default 1024. */
+  threshold?: number;
+}
+
 /** HTTP-level options of an Engine.IO endpoint. */
 export interface HttpOptions {
   /** URL path the endpoint answers under. */
@@ -91,6 +97,13 @@ export interface HttpOptions {
    * The address is what per-address limits count, and `socket.handshake.address`. Default false.
    */
   trustProxy?: TrustProxy;
+  /**
+   * Compresses long-polling responses with gzip or deflate, whichever the request's
+   * `Accept-Encoding` allows (gzip when both are), once they reach `threshold` bytes, unless a
+   * message in them was sent with `compress: false`. `false` turns it off. Default
+   * `{ threshold: 1024 }`.
+   */
+  httpCompression?: boolean | HttpCompressionOptions;
 }
 
 /** The structural part of a Hono context the endpoint reads (a Hono `Context` fits). */

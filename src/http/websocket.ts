@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, refusal } from "../engine/errors.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
+import type { ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import type { EngineServer } from "../engine/server.ts";
 import type { EngineSession } from "../engine/session.ts";
 import { WebSocketTransport } from "../engine/websocket.ts";
@@ -30,16 +31,26 @@ export function openWebSocketSession(
   info: HandshakeInfo,
 ): Response {
   const address = info.remoteAddress;
-  const transport = new WebSocketTransport(engine.options.maxHttpBufferSize, (open) => {
-    // others may have taken the places while this socket was opening
-    const refused = engine.recheck(address);
-    if (refused) {
-      log.warn("WebSocket refused", { address, message: refused.message, detail: refused.detail });
-      open.close(undefined, CLOSE_TRY_AGAIN_LATER);
-      return;
-    }
-    engine.open(open, info);
-  }, codecFor(info.query));
+  const { options } = engine;
+  const transport = new WebSocketTransport(
+    options.maxHttpBufferSize,
+    (open) => {
+      // others may have taken the places while this socket was opening
+      const refused = engine.recheck(address);
+      if (refused) {
+        log.warn("WebSocket refused", {
+          address,
+          message: refused.message,
+          detail: refused.detail,
+        });
+        open.close(undefined, CLOSE_TRY_AGAIN_LATER);
+        return;
+      }
+      engine.open(open, info);
+    },
+    codecFor(info.query),
+    compressFrom(options),
+  );
   return upgrade(c, runtime, transport, address);
 }
 
@@ -48,20 +59,30 @@ export function upgradeSession(
   c: Context,
   session: EngineSession,
   runtime: RuntimeBinding,
-  maxPayload: number,
+  options: ResolvedEngineProtocolOptions,
   address: string,
 ): Response {
   // Like the reference, a WebSocket that cannot upgrade this session is accepted, then closed.
-  const transport = new WebSocketTransport(maxPayload, (open) => {
-    const upgradable = session.readyState === "open" && session.transport === "polling" &&
-      !session.upgrading && !session.upgraded;
-    if (upgradable) session.upgradeTo(open);
-    else {
-      log.debug("upgrade refused", { sid: session.id, address });
-      open.close();
-    }
-  }, codecFor(session.request.query));
+  const transport = new WebSocketTransport(
+    options.maxHttpBufferSize,
+    (open) => {
+      const upgradable = session.readyState === "open" && session.transport === "polling" &&
+        !session.upgrading && !session.upgraded;
+      if (upgradable) session.upgradeTo(open);
+      else {
+        log.debug("upgrade refused", { sid: session.id, address });
+        open.close();
+      }
+    },
+    codecFor(session.request.query),
+    compressFrom(options),
+  );
   return upgrade(c, runtime, transport, address);
+}
+
+/** The frame size from which `perMessageDeflate` compresses; Infinity when it is off. */
+function compressFrom(options: ResolvedEngineProtocolOptions): number {
+  return options.perMessageDeflate === false ? Infinity : options.perMessageDeflate.threshold;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from "../_internal/option_checks.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import type { TransportName } from "../engine/transport.ts";
+import { perMessageDeflateOption } from "./compression_options.ts";
 
 const TRANSPORTS: readonly TransportName[] = ["polling", "websocket"];
 
@@ -67,6 +68,7 @@ export const ENGINE_OPTIONS = {
   handshakeBurstPerAddress: optional(500, (v, site) => countLimit(site, v, "500")),
   firstPollTimeout: optional(5_000, (v, site) => positiveNumber(site, v, "5000", { unit: "ms" })),
   allowEIO3: optional(false, (v, site) => booleanOption(site, v, "true")),
+  perMessageDeflate: perMessageDeflateOption,
 } satisfies OptionTableOf<EngineProtocolOptions>;
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The HTTP options of an endpoint (`path`, `cors`, `enforceCorsOrigin`, `cookie`,
- * `allowRequest`), shared by `createServer` and `createEngineServer`: type checks (`cors` in
+ * `allowRequest`, `trustProxy`, `httpCompression`), shared by `createServer` and `createEngineServer`: type checks (`cors` in
  * cors_options.ts); their meaning is the HTTP layer's.
  * @module
  */
@@ -15,6 +15,7 @@ import {
   resolveEntries,
 } from "../_internal/option_checks.ts";
 import type { CookieOptions, HttpOptions, TrustProxy } from "../http/types.ts";
+import { httpCompressionOption } from "./compression_options.ts";
 import { resolveCorsOptions } from "./cors_options.ts";
 
 function path(value: unknown, site: OptionSite): string {
@@ -57,6 +58,7 @@ function httpOptions(defaultPath: string) {
       (v, site) => functionOption<HttpOptions["allowRequest"]>(site, v, "(request) => true"),
     ),
     trustProxy: optional<TrustProxy>(false, trustProxy),
+    httpCompression: httpCompressionOption,
   } satisfies OptionTableOf<HttpOptions>;
 }
 

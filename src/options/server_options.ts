@@ -12,7 +12,13 @@ import {
   type OptionTableOf,
   resolveEntries,
 } from "../_internal/option_checks.ts";
-import type { CookieOptions, CorsOptions, HttpOptions, TrustProxy } from "../http/types.ts";
+import type {
+  CookieOptions,
+  CorsOptions,
+  HttpCompressionOptions,
+  HttpOptions,
+  TrustProxy,
+} from "../http/types.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import type { Gateway } from "../gateway/types.ts";
 import type { ResolvedSocketServerOptions, SocketServerOptions } from "../server/server.ts";
@@ -46,6 +52,12 @@ export interface ServerOptions extends SocketServerOptions {
    * The address is what per-address limits count, and `socket.handshake.address`.
    */
   trustProxy?: TrustProxy;
+  /**
+   * Compresses long-polling responses of `threshold` bytes or more with gzip or deflate, as the
+   * request's `Accept-Encoding` allows, unless a message in them was sent with
+   * `compress: false`. `false` turns it off. Default `{ threshold: 1024 }`.
+   */
+  httpCompression?: boolean | HttpCompressionOptions;
 }
 
 /** Options of a bare Engine.IO server. */

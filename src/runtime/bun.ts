@@ -25,8 +25,11 @@ export interface BunSocketData {
 export interface BunWebSocketLike {
   /** Data attached at upgrade. */
   readonly data: BunSocketData;
-  /** Sends a frame; returns -1 (backpressure), 0 (dropped) or bytes sent. */
-  send(data: string | Uint8Array): number;
+  /**
+   * Sends a frame, compressed when `compress` is true and the socket negotiated
+   * permessage-deflate; returns -1 (backpressure), 0 (dropped) or bytes sent.
+   */
+  send(data: string | Uint8Array, compress?: boolean): number;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
   /** Bytes buffered for this socket. */
@@ -58,6 +61,11 @@ export interface BunWebSocketHandlers {
    * silently, which would corrupt the Engine.IO stream (true).
    */
   closeOnBackpressureLimit: boolean;
+  /**
+   * Whether Bun negotiates permessage-deflate with clients that offer it (`perMessageDeflate`);
+   * each frame is then compressed only when its `send` asks.
+   */
+  perMessageDeflate: boolean;
 }
 
 /** Bun's own default `backpressureLimit`, kept unless a larger one is asked for. */
@@ -92,10 +100,13 @@ export function isBunServer(env: unknown): env is BunServerLike {
 /**
  * Builds the `websocket` handlers for `Bun.serve`. `backpressureLimit` (bytes) should sit above
  * any slow-consumer limit enforced above the transport, so that limit acts first.
+ * `maxPayloadLength` bounds a frame once decompressed, too: Bun closes a socket whose
+ * compressed frame inflates beyond it (1009).
  */
 export function createBunWebSocketHandlers(
   maxPayloadLength: number,
   backpressureLimit: number = BUN_BACKPRESSURE_LIMIT,
+  perMessageDeflate = false,
 ): BunWebSocketHandlers {
   return {
     maxPayloadLength,
@@ -103,6 +114,7 @@ export function createBunWebSocketHandlers(
     sendPings: false,
     backpressureLimit,
     closeOnBackpressureLimit: true,
+    perMessageDeflate,
     open: guard("bun open", (ws: BunWebSocketLike) => {
       const connection = toWsConnection(ws);
       ws.data.connection = connection;

@@ -1,11 +1,28 @@
+import { getLogger } from "../_internal/log.ts";
 import type { WsHandlers } from "../engine/transport.ts";
 import type { RuntimeBinding } from "./binding.ts";
 import { guard } from "./guard.ts";
-import { toWsConnection } from "./ws_connection.ts";
+import { NO_COMPRESSION, toWsConnection } from "./ws_connection.ts";
 
 /** The part of Deno's `ServeHandlerInfo` we read. */
 interface DenoServeInfo {
   remoteAddr?: { hostname?: string };
+}
+
+const log = getLogger("runtime");
+
+/**
+ * Logs, when running on Deno, that `perMessageDeflate` does nothing for WebSockets served by
+ * `Deno.serve`: `Deno.upgradeWebSocket` cannot negotiate permessage-deflate. Called once per
+ * server that asks for it.
+ */
+export function warnDenoCannotDeflate(): void {
+  if (!("Deno" in globalThis)) return;
+  log.warn(
+    "perMessageDeflate has no effect on WebSockets served by Deno.serve: Deno.upgradeWebSocket " +
+      "cannot negotiate permessage-deflate (serve() from @sio/gateway/node and the compat Server " +
+      "compress them through ws)",
+  );
 }
 
 /** Binds a request served by `Deno.serve` (env is its `ServeHandlerInfo`). */
@@ -28,7 +45,7 @@ function upgradeDeno(request: Request, handlers: WsHandlers): Response | undefin
   }
   const { socket, response } = upgraded;
   socket.binaryType = "arraybuffer";
-  const connection = toWsConnection(socket, WebSocket);
+  const connection = toWsConnection(socket, WebSocket, NO_COMPRESSION);
   socket.onopen = guard("deno open", () => handlers.onOpen(connection));
   socket.onmessage = guard("deno message", (event: MessageEvent) => {
     const { data } = event;

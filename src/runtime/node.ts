@@ -2,15 +2,18 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import { nodeHttpBinding, serveUpgrade } from "./node_upgrade.ts";
+import { nodeHttpBinding, serveUpgrade, wsDeflateOptions } from "./node_upgrade.ts";
 import { RUNTIME_BINDING_KEY } from "./select.ts";
 
 /** Anything with a fetch handler (an Engine.IO or Socket.IO server, or a Hono app). */
 export interface Servable {
   /** The fetch handler. */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
-  /** Present on sio-gateway servers: its frame limit becomes the default `maxPayload`. */
-  websocket?: { maxPayloadLength: number };
+  /**
+   * Present on sio-gateway servers: its frame limit becomes the default `maxPayload`, and
+   * `perMessageDeflate` (the server's option) turns on `ws`'s permessage-deflate.
+   */
+  websocket?: { maxPayloadLength: number; perMessageDeflate?: boolean };
 }
 
 /** Where and how to listen. */
@@ -39,7 +42,7 @@ export function serve(target: Servable, options: NodeServeOptions = {}): Promise
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayload ?? target.websocket?.maxPayloadLength ?? 1e6,
-    perMessageDeflate: false,
+    perMessageDeflate: wsDeflateOptions(target.websocket?.perMessageDeflate ?? false),
   });
   const server = createAdaptorServer({
     fetch: (request, env) => {

@@ -8,12 +8,24 @@
 import type { IncomingMessage } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import type { RawData, WebSocket, WebSocketServer } from "ws";
+import type { PerMessageDeflateOptions, RawData, WebSocket, WebSocketServer } from "ws";
 import type { WsHandlers } from "../engine/transport.ts";
 import type { RuntimeBinding } from "./binding.ts";
 import { guard } from "./guard.ts";
 import { RUNTIME_BINDING_KEY } from "./select.ts";
-import { toWsConnection } from "./ws_connection.ts";
+import { type CompressArgument, NO_COMPRESSION, toWsConnection } from "./ws_connection.ts";
+
+/** `ws`'s `send(data, { compress })`; it copies the options, so two shared objects do. */
+const WS_COMPRESS: CompressArgument = { yes: { compress: true }, no: { compress: false } };
+
+/**
+ * The `perMessageDeflate` setting of a `ws` server: off, or on with the transport deciding
+ * which frames to compress (its threshold applies before `ws` sees a frame, so `ws` has none).
+ * `ws` bounds a compressed frame once inflated by its `maxPayload` (closing with 1009).
+ */
+export function wsDeflateOptions(enabled: boolean): PerMessageDeflateOptions | false {
+  return enabled ? { threshold: 0 } : false;
+}
 
 /** The binding of a plain (not upgrade) request: its peer address; no upgrade from here. */
 export function nodeHttpBinding(incoming: IncomingMessage): RuntimeBinding {
@@ -71,8 +83,10 @@ export async function serveUpgrade(
 }
 
 function wire(ws: WebSocket, handlers: WsHandlers): void {
-  // ws exposes its readyState constants on each socket
-  const connection = toWsConnection(ws, ws);
+  // ws exposes its readyState constants on each socket; without the extension negotiated,
+  // `send` is called as it always was, with no options to copy
+  const deflating = ws.extensions.includes("permessage-deflate");
+  const connection = toWsConnection(ws, ws, deflating ? WS_COMPRESS : NO_COMPRESSION);
   ws.on(
     "message",
     guard("node message", (data: RawData, isBinary: boolean) => {

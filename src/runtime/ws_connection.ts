@@ -4,8 +4,8 @@ import type { WsConnection } from "../engine/transport.ts";
 export interface RuntimeSocket {
   /** The socket's state, compared against `ReadyStates`. */
   readonly readyState: number;
-  /** Sends one frame. */
-  send(data: string | Uint8Array): unknown;
+  /** Sends one frame; the second argument says whether to compress it, in the runtime's form. */
+  send(data: string | Uint8Array, compress?: unknown): unknown;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
   /** Bytes the runtime holds unsent (Deno, Node's `ws`). */
@@ -26,6 +26,23 @@ export interface ReadyStates {
 export const STANDARD_READY_STATES: ReadyStates = { CONNECTING: 0, OPEN: 1 };
 
 /**
+ * What a runtime's `send` takes as its second argument to compress a frame, or not: a boolean
+ * for Bun (Deno's `send` takes one argument and ignores it), an options object for `ws`.
+ */
+export interface CompressArgument {
+  /** Compress the frame. */
+  readonly yes: unknown;
+  /** Send it as it is. */
+  readonly no: unknown;
+}
+
+/** Bun's `send(data, compress)`. */
+export const BOOLEAN_COMPRESS: CompressArgument = { yes: true, no: false };
+
+/** A socket that compresses nothing (Deno's, or one that did not negotiate): no argument. */
+export const NO_COMPRESSION: CompressArgument = { yes: undefined, no: undefined };
+
+/**
  * Wraps a runtime's WebSocket as the `WsConnection` a transport writes to. The transport may
  * still flush or close after the peer has gone, and runtimes throw or error on a send to a
  * socket that is not open, so such sends are dropped and a repeated close is ignored.
@@ -33,8 +50,9 @@ export const STANDARD_READY_STATES: ReadyStates = { CONNECTING: 0, OPEN: 1 };
 export function toWsConnection(
   socket: RuntimeSocket,
   states: ReadyStates = STANDARD_READY_STATES,
+  compress: CompressArgument = BOOLEAN_COMPRESS,
 ): WsConnection {
-  return new RuntimeConnection(socket, states.OPEN, states.CONNECTING);
+  return new RuntimeConnection(socket, states.OPEN, states.CONNECTING, compress.yes, compress.no);
 }
 
 /** A class, not an object literal: every connection shares one shape (a fan-out writes to thousands). */
@@ -43,10 +61,13 @@ class RuntimeConnection implements WsConnection {
     private readonly socket: RuntimeSocket,
     private readonly open: number,
     private readonly connecting: number,
+    private readonly compressed: unknown,
+    private readonly uncompressed: unknown,
   ) {}
 
-  send(data: string | Uint8Array): void {
-    if (this.socket.readyState === this.open) this.socket.send(data);
+  send(data: string | Uint8Array, compress?: boolean): void {
+    if (this.socket.readyState !== this.open) return;
+    this.socket.send(data, compress ? this.compressed : this.uncompressed);
   }
 
   close(code?: number, reason?: string): void {

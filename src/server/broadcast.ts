@@ -71,7 +71,10 @@ export class BroadcastOperator<
     return new BroadcastOperator(this.#nsp, this.#rooms, union(this.#except, room), this.#flags);
   }
 
-  /** Sets the compress flag. */
+  /**
+   * Sets the compress flag: `false` keeps the packet uncompressed (`perMessageDeflate`,
+   * `httpCompression`); true, the default, lets compression apply where it is on.
+   */
   compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
     return this.#with({ compress });
   }

@@ -86,7 +86,8 @@ export class Client {
     const buffered = conn.bufferedAmount;
     if (buffered > this.#highWater) return this.#writeUnderPressure(frames, flags, buffered);
     if (flags.volatile && !conn.writable) return false;
-    for (let i = 0; i < frames.length; i++) conn.send(frames[i]);
+    // the flags are the engine's send options too (`compress`): no object per write
+    for (let i = 0; i < frames.length; i++) conn.send(frames[i], flags);
     return true;
   }
 
@@ -133,7 +134,7 @@ export class Client {
     }
     const { hardLimitBytes, action } = this.#slow;
     if (buffered <= hardLimitBytes) {
-      for (let i = 0; i < frames.length; i++) conn.send(frames[i]);
+      for (let i = 0; i < frames.length; i++) conn.send(frames[i], flags);
       return false;
     }
     if (action === "drop") {

@@ -160,7 +160,7 @@ export class Namespace<
     return this.#operator().local;
   }
 
-  /** Sets the compress flag. */
+  /** Sets the compress flag of a broadcast: `false` keeps the packet uncompressed. */
   compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
     return this.#operator().compress(compress);
   }

@@ -183,7 +183,7 @@ export class ServerSocket<
     return this;
   }
 
-  /** Sets the compress flag of the next emit. */
+  /** Sets the compress flag of the next emit: `false` keeps the packet uncompressed. */
   compress(compress: boolean): this {
     this.#flags.compress = compress;
     return this;

@@ -13,8 +13,8 @@ import type { BroadcastFlags } from "./types.ts";
  */
 export class SocketOutbox {
   readonly #socket: AnyServerSocket;
-  /** Frames written before the CONNECT reply; undefined once it is out. */
-  #held: Frames[] | undefined = [];
+  /** Frames written before the CONNECT reply, with their flags; undefined once it is out. */
+  #held: [Frames, BroadcastFlags][] | undefined = [];
   /** Made on first use: most sockets never get one. */
   #any: ListenerList<AnyListener> | undefined;
 
@@ -54,7 +54,7 @@ export class SocketOutbox {
     const held = this.#held;
     if (held) {
       if (flags.volatile) return false;
-      held.push(frames);
+      held.push([frames, flags]);
       return true;
     }
     if (!this.#socket.connected) return false;
@@ -76,7 +76,7 @@ export class SocketOutbox {
     client.writePacket({ type: SocketPacketType.CONNECT, nsp: nsp.name, data: reply }, {});
     const held = this.#held ?? [];
     this.#held = undefined;
-    for (const frames of held) client.writeFrames(frames, {});
+    for (const [frames, flags] of held) client.writeFrames(frames, flags);
   }
 
   /** Drops what was held: the connection was refused. */

@@ -8,7 +8,7 @@ export type SocketId = string;
 export interface BroadcastFlags {
   /** Drop the packet for a recipient that cannot write now or is backed up (`slowConsumer`). */
   readonly volatile?: boolean;
-  /** Ask the transport to compress (kept for API compatibility). */
+  /** `false`: the packet is never compressed (`perMessageDeflate`, `httpCompression`). */
   readonly compress?: boolean;
   /** Reach only sockets of this process, even with a cluster adapter. */
   readonly local?: boolean;

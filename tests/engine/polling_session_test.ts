@@ -864,7 +864,7 @@ describe("EngineSession.upgradeTo (polling to a WebSocket transport)", () => {
       ws.receive({ type: "ping", data: "probe" });
       h.session.send("queued");
       const outcome = await within(h.transport.poll(), 1000, "the held poll's noop");
-      assert.deepEqual(outcome, { kind: "payload", body: "6" });
+      assert.deepEqual(outcome, { kind: "payload", body: "6", compressible: true });
       ws.receive({ type: "upgrade" });
       assert.deepEqual(ws.sent.at(-1), { type: "message", data: "queued" });
       h.session.close();

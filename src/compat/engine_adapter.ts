@@ -44,7 +44,7 @@ export interface CompatConn {
   write(data: string | Uint8Array, options?: SendOptions): this;
   /** Closes the session. */
   close(): this;
-  /** Listens to `close`, `upgrade`, `upgrading`, `drain`, `heartbeat`, `message`. */
+  /** Listens to `close`, `upgrade`, `upgrading`, `drain`, `heartbeat`, `message`, `packetCreate`. */
   on(event: string, listener: Listener): this;
   /** Listens once. */
   once(event: string, listener: Listener): this;

@@ -38,7 +38,19 @@ export type EngineSocketEvents = {
   upgrading: [transport: TransportName];
   /** The session now runs over WebSocket. */
   upgrade: [transport: TransportName];
+  /** A packet is queued for the client (engine.io's event, for inspection). */
+  packetCreate: [packet: CreatedPacket];
 };
+
+/** A packet as `packetCreate` listeners see it, in engine.io's shape. */
+export interface CreatedPacket {
+  /** The packet type ("message", "ping", …). */
+  readonly type: PacketType;
+  /** Its data, if any. */
+  readonly data?: PacketData;
+  /** How it is sent: `compress` is false for a packet kept out of compression. */
+  readonly options: { readonly compress: boolean };
+}
 
 /** How one message is sent. */
 export interface SendOptions {
@@ -107,6 +119,8 @@ export class EngineSession implements EngineSocket {
   /** A flush happened and "drain" has not been emitted since. */
   #drainPending = false;
   #events = new Emitter<EngineSocketEvents>();
+  /** Whether anyone ever listened to `packetCreate` (the hot path skips the event otherwise). */
+  #packetsWatched = false;
   readonly #heartbeat: Heartbeat;
   #upgrading = false;
   #upgraded = false;
@@ -227,6 +241,7 @@ export class EngineSession implements EngineSocket {
     event: K,
     listener: (...args: EngineSocketEvents[K]) => void,
   ): void {
+    if (event === "packetCreate") this.#packetsWatched = true;
     this.#events.on(event, listener);
   }
 
@@ -303,6 +318,9 @@ export class EngineSession implements EngineSocket {
       // the flag only where it is set, so most packets keep the one shape `{ type, data }`
       this.#writeBuffer.push(uncompressed ? { type, data, compress: false } : { type, data });
       this.#writeBufferBytes += 1 + (typeof data === "string" ? data.length : data.byteLength);
+    }
+    if (this.#packetsWatched) {
+      this.#events.emit("packetCreate", { type, data, options: { compress: !uncompressed } });
     }
     this.#flush();
   }

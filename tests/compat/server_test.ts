@@ -159,6 +159,27 @@ describe("compat Server", () => {
     assert.equal(await withTimeout(upgraded, WAIT, "upgrade"), "websocket");
   });
 
+  it("socket.conn emits packetCreate with engine.io's options.compress", async () => {
+    const io = track(new Server(0));
+    await listening(io.httpServer!);
+    const seen = new Promise<unknown[]>((resolve) => {
+      io.on("connection", (socket: Socket) => {
+        const packets: unknown[] = [];
+        socket.conn.on("packetCreate", (packet: unknown) => {
+          packets.push(packet);
+          if (packets.length === 2) resolve(packets);
+        });
+        socket.emit("a", 1);
+        socket.compress(false).emit("b", 2);
+      });
+    });
+    client(portOf(io.httpServer!));
+    assert.deepEqual(await seen, [
+      { type: "message", data: '2["a",1]', options: { compress: true } },
+      { type: "message", data: '2["b",2]', options: { compress: false } },
+    ]);
+  });
+
   it("io.use and io.of: middlewares refuse, namespaces are separate", async () => {
     const io = track(new Server(0));
     const server = io.httpServer!;

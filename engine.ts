@@ -29,6 +29,7 @@ export type {
 } from "./src/http/types.ts";
 export type { EngineProtocolOptions, PerMessageDeflateOptions } from "./src/engine/options.ts";
 export type {
+  CreatedPacket,
   EngineCloseReason,
   EngineSocket,
   EngineSocketEvents,

@@ -89,6 +89,7 @@ export type {
 } from "./src/server/types.ts";
 export type { Engine, EngineServerEvents } from "./src/engine/server.ts";
 export type {
+  CreatedPacket,
   EngineCloseReason,
   EngineSocket,
   EngineSocketEvents,

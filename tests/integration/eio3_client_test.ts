@@ -67,7 +67,11 @@ for (const mode of MODES) {
       const socket = connect(nsp, query);
       await next(socket, "connect");
       if (mode.transports === undefined) {
-        await waitUntil(() => socket.io.engine.transport.name === "websocket", "the upgrade");
+        await waitUntil(
+          () => socket.io.engine.transport.name === "websocket",
+          "the upgrade",
+          10_000,
+        );
       }
       return socket;
     };

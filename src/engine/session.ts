@@ -25,6 +25,8 @@ export type EngineCloseReason =
 export type EngineSocketEvents = {
   /** A message from the peer: text as string, binary as bytes. */
   message: [data: PacketData];
+  /** A message was queued for the peer (what `send` was given). */
+  send: [data: PacketData];
   /** The session ended. */
   close: [reason: EngineCloseReason, description?: string];
   /**
@@ -185,7 +187,9 @@ export class EngineSession implements EngineSocket {
   }
 
   send(data: PacketData): void {
+    if (this.readyState === "closing" || this.readyState === "closed") return;
     this.#sendPacket("message", data);
+    this.#events.emit("send", data);
   }
 
   close(): void {

@@ -16,7 +16,7 @@ import { EventCounts } from "./event_counts.ts";
 import { type AdminEmit, watchNamespace } from "./namespace_watch.ts";
 import { type AdminOptions, resolveAdminOptions } from "./options.ts";
 import { ACTION_FEATURES, type AdminFeature } from "./protocol.ts";
-import { reportServerStats } from "./server_stats.ts";
+import { reportServerStats, serverStats, type StatsSources } from "./server_stats.ts";
 
 const log = getLogger("admin");
 
@@ -90,10 +90,15 @@ export function instrument<E extends EventsMap>(
     "AGGREGATED_EVENTS",
     ...(development ? ["ALL_EVENTS" as const] : []),
   ];
+  const counts = new EventCounts();
+  const engine = watchEngine(io.engine, counts);
+  const sources: StatsSources = { io, serverId: resolved.serverId, counts, engine };
   const findNamespace = (name: string) => [...io.namespaces()].find((nsp) => nsp.name === name);
   const onAdminConnection = async (socket: AnyServerSocket) => {
     serveActions(socket, findNamespace, resolved.readonly);
     socket.emit("config", { supportedFeatures: features });
+    // this server at once; the others of a cluster within their next 2 s report
+    socket.emit("server_stats", serverStats(sources, false));
     if (!development) return;
     try {
       const sockets = await fetchAllSockets(io);
@@ -104,8 +109,6 @@ export function instrument<E extends EventsMap>(
   };
   adminNsp.on("connection", onAdminConnection);
 
-  const counts = new EventCounts();
-  const engine = watchEngine(io.engine, counts);
   const stops: (() => void)[] = [];
   if (development) {
     const watch = (nsp: Namespace) => {
@@ -115,7 +118,7 @@ export function instrument<E extends EventsMap>(
     io.on("new_namespace", watch);
     stops.push(() => io.off("new_namespace", watch as (arg: never) => unknown));
   }
-  stops.push(reportServerStats({ io, serverId: resolved.serverId, counts, engine }, emit));
+  stops.push(reportServerStats(sources, emit));
   stops.push(() => engine.stop());
   stops.push(() => adminNsp.off("connection", onAdminConnection));
 

@@ -22,8 +22,14 @@ export interface StatsSources {
   readonly engine: EngineWatch;
 }
 
-/** This server's report now (taking the counts since the previous one). */
-export function serverStats({ io, serverId, counts, engine }: StatsSources): ServerStats {
+/**
+ * This server's report now; `takeCounts` hands over (and resets) the counts since the previous
+ * report, else they stay for the next one.
+ */
+export function serverStats(
+  { io, serverId, counts, engine }: StatsSources,
+  takeCounts = true,
+): ServerStats {
   return {
     serverId,
     hostname: hostname(),
@@ -31,7 +37,7 @@ export function serverStats({ io, serverId, counts, engine }: StatsSources): Ser
     uptime: uptime(),
     clientsCount: io.clientsCount,
     pollingClientsCount: engine.pollingClientsCount,
-    aggregatedEvents: counts.take(),
+    aggregatedEvents: takeCounts ? counts.take() : [],
     namespaces: [...io.namespaces()].map((nsp) => ({
       name: nsp.name,
       socketsCount: nsp.sockets.size,

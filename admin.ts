@@ -29,5 +29,6 @@ export type {
   SerializedSocket,
   ServerStats,
 } from "./src/admin/protocol.ts";
-export type { Namespace } from "./src/server/namespace.ts";
-export type { SocketIoServer } from "./src/create_server.ts";
+
+// The types the public API above refers to: the main entry's.
+export type * from "./mod.ts";

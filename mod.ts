@@ -89,6 +89,7 @@ export type {
 } from "./src/server/types.ts";
 export type { Engine, EngineServerEvents } from "./src/engine/server.ts";
 export type { EngineCloseReason, EngineSocket, EngineSocketEvents } from "./src/engine/session.ts";
+export type { PacketData } from "./src/engine/packet.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
 export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";
 

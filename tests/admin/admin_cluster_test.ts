@@ -132,7 +132,11 @@ describe("admin UI across a Redis cluster (a member on each runtime)", { skip },
     const id = client.id!;
 
     assert.deepEqual(await view.act("join", "/", "blue", id), { ok: true });
-    await view.next("room_joined", ([, room, who]) => room === "blue" && who === id, CLUSTER_WAIT_MS);
+    await view.next(
+      "room_joined",
+      ([, room, who]) => room === "blue" && who === id,
+      CLUSTER_WAIT_MS,
+    );
     const inBlue = await local!.io.in("blue").fetchSockets();
     assert.deepEqual(inBlue.map((socket) => socket.id), [id]);
 

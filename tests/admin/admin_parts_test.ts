@@ -62,7 +62,8 @@ describe("watchData", () => {
     let second = 0;
     const raw = { inner: { n: 1 } };
     const a = watchData(raw, () => first++);
-    a.inner = a.inner; // a proxy assigned back is stored as the plain object
+    const inner = a.inner;
+    a.inner = inner; // a proxy assigned back is stored as the plain object
     assert.equal(unwatched(a).inner, raw.inner);
     const b = watchData(a, () => second++);
     assert.equal(unwatched(b), raw);

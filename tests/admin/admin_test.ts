@@ -181,11 +181,15 @@ describe("admin UI: what it is told", () => {
     assert.ok(!Number.isNaN(Date.parse(at)), "a timestamp");
     const own = serverSocket(server, client);
     own.join("room-1");
-    await ui.next("room_joined", ([nsp, room, id]) =>
-      nsp === "/" && room === "room-1" && id === client.id);
+    await ui.next(
+      "room_joined",
+      ([nsp, room, id]) => nsp === "/" && room === "room-1" && id === client.id,
+    );
     own.leave("room-1");
-    await ui.next("room_left", ([nsp, room, id]) =>
-      nsp === "/" && room === "room-1" && id === client.id);
+    await ui.next(
+      "room_left",
+      ([nsp, room, id]) => nsp === "/" && room === "room-1" && id === client.id,
+    );
     const clientId = client.id;
     client.disconnect();
     const [nsp, id, reason] = await ui.next("socket_disconnected", ([, id]) => id === clientId);
@@ -220,8 +224,10 @@ describe("admin UI: what it is told", () => {
     const client = await connect(server.url);
     const own = serverSocket(server, client);
     own.data.user = { name: "ada" };
-    const [first] = await ui.next("socket_updated", ([u]) =>
-      (u as { id: string; data?: unknown }).id === client.id && "data" in (u as object));
+    const [first] = await ui.next(
+      "socket_updated",
+      ([u]) => (u as { id: string; data?: unknown }).id === client.id && "data" in (u as object),
+    );
     assert.deepEqual(first, { id: client.id, nsp: "/", data: { user: { name: "ada" } } });
     (own.data.user as { name: string }).name = "bob";
     own.data.tags = [];
@@ -235,8 +241,10 @@ describe("admin UI: what it is told", () => {
     assert.equal((own.data.map as Map<string, number>).get("k"), 1);
     assert.equal(Object.keys(own.data).includes("_admin"), true);
     await upgraded(client);
-    await ui.next("socket_updated", ([u]) =>
-      (u as { transport?: string }).transport === "websocket");
+    await ui.next(
+      "socket_updated",
+      ([u]) => (u as { transport?: string }).transport === "websocket",
+    );
   });
 
   it("production mode: counts only, no socket list, no per-socket events", async () => {
@@ -258,23 +266,33 @@ describe("admin UI: what it is told", () => {
     timeout: 15_000,
   }, async () => {
     const { server } = await instrumented({ mode: "production" });
-    server.io.on("connection", (socket) => socket.on("echo", (text, ack) => (ack as (t: unknown) => void)(text)));
+    server.io.on(
+      "connection",
+      (socket) => socket.on("echo", (text, ack) => (ack as (t: unknown) => void)(text)),
+    );
     const ui = await connectAdmin(server.url + "/admin", { transports: ["websocket"] });
     const client = await connect(server.url, { transports: ["websocket"] });
-    assert.equal(await client.timeout(WAIT_MS).emitWithAck("echo", "é".repeat(100)), "é".repeat(100));
+    assert.equal(
+      await client.timeout(WAIT_MS).emitWithAck("echo", "é".repeat(100)),
+      "é".repeat(100),
+    );
     client.disconnect();
     const totals = new Map<string, number>();
-    await waitUntil(() => {
-      for (const [stats] of ui.all("server_stats") as [ServerStats][]) {
-        for (const event of stats.aggregatedEvents) {
-          const key = event.subType ? `${event.type}:${event.subType}` : event.type;
-          totals.set(key, (totals.get(key) ?? 0) + event.count);
+    await waitUntil(
+      () => {
+        for (const [stats] of ui.all("server_stats") as [ServerStats][]) {
+          for (const event of stats.aggregatedEvents) {
+            const key = event.subType ? `${event.type}:${event.subType}` : event.type;
+            totals.set(key, (totals.get(key) ?? 0) + event.count);
+          }
         }
-      }
-      const done = totals.has("rawDisconnection:transport close");
-      if (!done) totals.clear();
-      return done;
-    }, "a report counting the disconnection", 6000);
+        const done = totals.has("rawDisconnection:transport close");
+        if (!done) totals.clear();
+        return done;
+      },
+      "a report counting the disconnection",
+      6000,
+    );
     assert.equal(totals.get("rawConnection"), 2);
     assert.ok(totals.get("packetsIn")! >= 3, `packetsIn ${totals.get("packetsIn")}`);
     assert.ok(totals.get("packetsOut")! >= 3, `packetsOut ${totals.get("packetsOut")}`);
@@ -418,7 +436,11 @@ describe("admin UI: options", () => {
       [{ auth: false, nope: 1 }, /unknown option "nope"/],
     ];
     for (const [options, message] of bad) {
-      assert.throws(() => instrument(io, options as AdminOptions), message, JSON.stringify(options));
+      assert.throws(
+        () => instrument(io, options as AdminOptions),
+        message,
+        JSON.stringify(options),
+      );
     }
   });
 

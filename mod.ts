@@ -95,6 +95,7 @@ export type {
   EngineSocketEvents,
   SendOptions,
 } from "./src/engine/session.ts";
+export type { PacketData } from "./src/engine/packet.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
 export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";
 

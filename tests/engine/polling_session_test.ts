@@ -311,6 +311,22 @@ describe("PollingTransport: GET (poll)", () => {
     });
   });
 
+  it('emits "packetCreate" with each message queued for the peer, and none once closing', async () => {
+    await withOpenSession({}, async ({ session, transport }) => {
+      const sent: PacketData[] = [];
+      session.on("packetCreate", (packet) => {
+        if (packet.type === "message") sent.push(packet.data!);
+      });
+      session.send("one");
+      session.send(new Uint8Array([1, 2]));
+      assert.deepEqual(sent, ["one", new Uint8Array([1, 2])]);
+      assert.equal(await payload(transport.poll()), "4one\x1ebAQI=");
+      session.close();
+      session.send("late");
+      assert.equal(sent.length, 2);
+    });
+  });
+
   it("encodes binary messages as b<base64> in the payload", async () => {
     await withOpenSession({}, async ({ session, transport }) => {
       session.send(new Uint8Array([1, 2, 3, 4]));

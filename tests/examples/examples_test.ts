@@ -237,3 +237,50 @@ describe("examples/typed", () => {
     bob.close();
   });
 });
+
+describe("examples/admin", () => {
+  let admin: RunningExample;
+
+  before(async () => {
+    admin = await startExample("admin");
+  });
+
+  after(async () => {
+    closeSockets();
+    await admin?.stop();
+  });
+
+  it("serves the Admin UI's page and files, and nothing outside them", async () => {
+    const page = await fetch(`${admin.url}/admin-ui/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(await page.text(), /<title>Socket\.IO Admin UI<\/title>/);
+    const icon = await fetch(`${admin.url}/admin-ui/favicon.png`);
+    assert.equal(icon.headers.get("content-type"), "image/png");
+    await icon.arrayBuffer();
+    for (const path of ["/admin-ui/%2e%2e/%2e%2e/deno.json", "/admin-ui/%E0%A4%A", "/admin-ui/x"]) {
+      const refused = await fetch(admin.url + path);
+      assert.equal(refused.status, 404, path);
+      await refused.body?.cancel();
+    }
+  });
+
+  it("admits the admin with the example's password and acts on a client", async () => {
+    const refused = client(`${admin.url}/admin`, { auth: { username: "admin", password: "no" } });
+    const [error] = await nextEvent<[Error]>(refused, "connect_error");
+    assert.equal(error.message, "invalid credentials");
+    const ui = client(`${admin.url}/admin`, {
+      auth: { username: "admin", password: "changeit" },
+    });
+    const [config] = await nextEvent(ui, "config");
+    assert.ok((config as { supportedFeatures: string[] }).supportedFeatures.includes("JOIN"));
+    const ada = await connect(admin.url);
+    const bob = await connect(admin.url);
+    // the admin puts bob in the lobby; ada, outside it, speaks to it
+    const joined = await ui.timeout(WAIT_MS).emitWithAck("join", "/", "lobby", bob.id);
+    assert.deepEqual(joined, { ok: true });
+    const heard = nextEvent(bob, "said");
+    ada.emit("say", "lobby", "hello");
+    assert.deepEqual(await heard, [{ from: ada.id, text: "hello" }]);
+  });
+});

@@ -8,7 +8,7 @@
 import { getLogger } from "../../_internal/log.ts";
 import type { ClusterMessage } from "../cluster/message.ts";
 import type { PubSub } from "../redis/clients.ts";
-import { duplicateConnection, type OwnedConnection } from "./connections.ts";
+import type { OwnedConnection } from "./connections.ts";
 import { decodeStreamFields } from "./stream_codec.ts";
 import { entriesOfRange, startStreamReader, type StreamEntry } from "./stream_reader.ts";
 

@@ -21,6 +21,18 @@
  */
 export { createRedisAdapter } from "./src/adapters/redis/create_redis_adapter.ts";
 export type { RedisAdapterOptions } from "./src/adapters/redis/create_redis_adapter.ts";
+export { createRedisStreamsAdapter } from "./src/adapters/redis_streams/create_redis_streams_adapter.ts";
+export type {
+  RedisStreamsAdapterFactory,
+  RedisStreamsAdapterOptions,
+} from "./src/adapters/redis_streams/create_redis_streams_adapter.ts";
+export { createShardedRedisAdapter } from "./src/adapters/redis/create_sharded_redis_adapter.ts";
+export type {
+  ShardedRedisAdapterFactory,
+  ShardedRedisAdapterOptions,
+} from "./src/adapters/redis/create_sharded_redis_adapter.ts";
+export type { SubscriptionMode } from "./src/adapters/redis/sharded_adapter.ts";
+export type { ClusterAdapter } from "./src/adapters/cluster/cluster_adapter.ts";
 export type { RedisAdapter } from "./src/adapters/redis/redis_adapter.ts";
 export type { RemoteSocket } from "./src/adapters/redis/remote_socket.ts";
 export type { IoRedisClient, NodeRedisClient, RedisClient } from "./src/adapters/redis/clients.ts";

@@ -11,11 +11,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export PATH="$tools_dir/node_modules/.bin:$PATH"
 export SIO_TSX_LOADER="$tools_dir/node_modules/tsx/dist/esm/index.mjs"
-# The browser test (tests/browser/) drives Debian's chromium and the interop tests run Debian's
-# python3-socketio; CI installs them when missing (elsewhere those tests skip without them).
+# The browser test (tests/browser/) drives Debian's chromium, the interop tests run Debian's
+# python3-socketio and the Redis tests redis-server; CI installs them when missing (elsewhere those tests skip without them).
 if [ "${CI:-}" = "true" ]; then
   debs=()
   [ -x /usr/bin/chromium ] || debs+=(chromium)
+  # the Redis tests (and the sharded adapter's Redis Cluster) run Debian's redis-server
+  [ -x /usr/bin/redis-server ] || debs+=(redis-server)
   /usr/bin/python3 -c "import socketio, requests, websocket" >/dev/null 2>&1 ||
     debs+=(python3-socketio python3-requests python3-websocket)
   if [ ${#debs[@]} -gt 0 ]; then

@@ -64,6 +64,13 @@ export interface Adapter {
    * itself. Absent: packets carry no offset.
    */
   recordPacket?(packet: SocketPacket, options: BroadcastOptions): void;
+  /**
+   * Connection state recovery, for adapters whose offsets come from their store (a Redis
+   * stream's entry ids, known only once written): sends an EVENT packet to the socket the
+   * options name, appending the offset before delivering it. When present, `socket.emit` calls
+   * it instead of `recordPacket` and writing the packet itself.
+   */
+  recordAndSend?(packet: SocketPacket, options: BroadcastOptions): void;
   /** Connection state recovery: keeps a disconnected socket's session. */
   persistSession?(session: SessionToPersist): void | Promise<void>;
   /**

@@ -149,7 +149,12 @@ export class ServerSocket<
       this.#acks.expect(packet.id, last as Ack, flags.timeout);
     } else if (this.pid !== undefined && !flags.volatile) {
       // connection state recovery: offset appended, packet kept for a reconnection
-      this.adapter.recordPacket?.(packet, { rooms: new Set([this.id]), except: new Set(), flags });
+      const options = { rooms: new Set([this.id]), except: new Set<string>(), flags };
+      if (this.adapter.recordAndSend) {
+        this.adapter.recordAndSend(packet, options);
+        return this.connected;
+      }
+      this.adapter.recordPacket?.(packet, options);
     }
     return this._outbox.send(data, this.nsp.codec.encode(packet), flags);
   }

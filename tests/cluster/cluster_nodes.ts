@@ -31,6 +31,7 @@ const PACKAGES = [
   "socket.io@4.8",
   "@socket.io/redis-adapter@8.3",
   "@socket.io/redis-emitter@5.1",
+  "@socket.io/redis-streams-adapter@0.3",
   "redis@5",
   "ioredis@5",
 ];
@@ -113,11 +114,17 @@ export function startFixtureNode(runtime: "deno" | "bun", key: string): Promise<
   return spawnFixture(runtime, clusterEnv(key));
 }
 
-/** The Node socket.io 4.8 server with the official Redis adapter, in the cluster `key`. */
-export function startNodeServer(key: string): Promise<SpawnedServer> {
+/**
+ * The Node socket.io 4.8 server with an official Redis adapter, in the cluster `key`; `env`
+ * picks another adapter (ADAPTER=streams|sharded, see node_server.mjs) or RECOVERY=1.
+ */
+export function startNodeServer(
+  key: string,
+  env: Record<string, string> = {},
+): Promise<SpawnedServer> {
   return spawnServer(
     ["node", "tests/cluster/node_server.mjs"],
-    clusterEnv(key),
+    { ...clusterEnv(key), ...env },
     "node socket.io server",
   );
 }

@@ -25,6 +25,14 @@ export interface PubSub {
   unsubscribe(channel: string, handler: MessageHandler): Promise<void>;
   /** Any other command, with text arguments (used on the publishing connection only). */
   command(args: string[]): Promise<unknown>;
+  /** SPUBLISH (sharded pub/sub, Redis 7). */
+  spublish(channel: string, message: string | Uint8Array): Promise<void>;
+  /** SSUBSCRIBE, delivering to `handler`. */
+  ssubscribe(channel: string, handler: MessageHandler): Promise<void>;
+  /** Removes `handler` (and the shard subscription when nothing else listens). */
+  sunsubscribe(channel: string, handler: MessageHandler): Promise<void>;
+  /** `PUBSUB SHARDNUMSUB channel`: how many connections are shard-subscribed to it. */
+  shardnumsub(channel: string): Promise<number>;
 }
 
 type Bytes = Uint8Array | string;
@@ -49,6 +57,12 @@ export interface NodeRedisClient {
   subscribe(channel: string, listener: RawListener, bufferMode: true): Promise<unknown>;
   /** UNSUBSCRIBE of one listener. */
   unsubscribe(channel: string, listener: RawListener, bufferMode: true): Promise<unknown>;
+  /** SPUBLISH (Redis 7; node-redis 4.6 and later). */
+  sPublish?(channel: string, message: string | Buffer): Promise<unknown>;
+  /** SSUBSCRIBE (buffer mode when the last argument is true). */
+  sSubscribe?(channel: string, listener: RawListener, bufferMode: true): Promise<unknown>;
+  /** SUNSUBSCRIBE of one listener. */
+  sUnsubscribe?(channel: string, listener: RawListener, bufferMode: true): Promise<unknown>;
 }
 
 /**
@@ -68,8 +82,14 @@ export interface IoRedisClient {
   subscribe(...channels: string[]): Promise<unknown>;
   /** UNSUBSCRIBE. */
   unsubscribe(...channels: string[]): Promise<unknown>;
-  /** Listens to `pmessageBuffer` / `messageBuffer`. */
+  /** Listens to `pmessageBuffer` / `messageBuffer` / `smessageBuffer`. */
   on(event: string, listener: (...args: never[]) => void): unknown;
+  /** SPUBLISH (ioredis 5.3 and later). */
+  spublish?(channel: string, message: string | Buffer): Promise<unknown>;
+  /** SSUBSCRIBE. */
+  ssubscribe?(...channels: string[]): Promise<unknown>;
+  /** SUNSUBSCRIBE. */
+  sunsubscribe?(...channels: string[]): Promise<unknown>;
 }
 
 /** A Redis connection the adapter accepts: node-redis (v4 / v5) or ioredis. */
@@ -112,14 +132,41 @@ function nodeRedis(client: NodeRedisClient): PubSub {
     }
     return listener;
   };
+  // a cluster client (createCluster) routes each command by its first key
+  const cluster = Array.isArray((client as unknown as { masters?: unknown }).masters);
+  const send = (args: string[]): Promise<unknown> =>
+    cluster
+      ? (client as unknown as ClusterSend).sendCommand(firstKeyOf(args), false, args)
+      : client.sendCommand(args);
+  const sharded = <K extends "sPublish" | "sSubscribe" | "sUnsubscribe">(name: K) => {
+    const method = client[name];
+    if (typeof method !== "function") {
+      throw new TypeError(
+        `this node-redis client has no ${name} (sharded pub/sub needs redis 4.6+)`,
+      );
+    }
+    return method.bind(client) as NonNullable<NodeRedisClient[K]>;
+  };
   return {
     async publish(channel, message) {
       await client.publish(channel, outgoing(message));
     },
     async numsub(channel) {
-      return countOf(await client.sendCommand(["PUBSUB", "NUMSUB", channel]));
+      return countOf(await send(["PUBSUB", "NUMSUB", channel]));
     },
-    command: (args) => client.sendCommand(args),
+    command: send,
+    async spublish(channel, message) {
+      await sharded("sPublish")(channel, outgoing(message));
+    },
+    async ssubscribe(channel, handler) {
+      await sharded("sSubscribe")(channel, listenerOf(handler), true);
+    },
+    async sunsubscribe(channel, handler) {
+      await sharded("sUnsubscribe")(channel, listenerOf(handler), true);
+    },
+    async shardnumsub(channel) {
+      return countOf(await send(["PUBSUB", "SHARDNUMSUB", channel]));
+    },
     async psubscribe(pattern, handler) {
       await client.pSubscribe(pattern, listenerOf(handler), true);
     },
@@ -138,6 +185,16 @@ function nodeRedis(client: NodeRedisClient): PubSub {
 function ioRedis(client: IoRedisClient): PubSub {
   const patterns = new Map<string, Set<MessageHandler>>();
   const channels = new Map<string, Set<MessageHandler>>();
+  const shardChannels = new Map<string, Set<MessageHandler>>();
+  const sharded = <K extends "spublish" | "ssubscribe" | "sunsubscribe">(name: K) => {
+    const method = client[name];
+    if (typeof method !== "function") {
+      throw new TypeError(
+        `this ioredis client has no ${name} (sharded pub/sub needs ioredis 5.3+)`,
+      );
+    }
+    return method.bind(client) as NonNullable<IoRedisClient[K]>;
+  };
   const dispatch = (handlers: Set<MessageHandler> | undefined, channel: Bytes, message: Bytes) => {
     if (!handlers) return;
     const name = text(channel);
@@ -156,6 +213,13 @@ function ioRedis(client: IoRedisClient): PubSub {
       "messageBuffer",
       ((channel: Bytes, message: Bytes) =>
         dispatch(channels.get(text(channel)), channel, message)) as (...args: never[]) => void,
+    );
+    client.on(
+      "smessageBuffer",
+      ((channel: Bytes, message: Bytes) =>
+        dispatch(shardChannels.get(text(channel)), channel, message)) as (
+          ...args: never[]
+        ) => void,
     );
   };
   const add = async (
@@ -200,7 +264,26 @@ function ioRedis(client: IoRedisClient): PubSub {
       remove(patterns, pattern, handler, (name) => client.punsubscribe(name)),
     unsubscribe: (channel, handler) =>
       remove(channels, channel, handler, (name) => client.unsubscribe(name)),
+    async spublish(channel, message) {
+      await sharded("spublish")(channel, outgoing(message));
+    },
+    ssubscribe: (channel, handler) =>
+      add(shardChannels, channel, handler, (name) => sharded("ssubscribe")(name)),
+    sunsubscribe: (channel, handler) =>
+      remove(shardChannels, channel, handler, (name) => sharded("sunsubscribe")(name)),
+    async shardnumsub(channel) {
+      return countOf(await client.call("PUBSUB", "SHARDNUMSUB", channel));
+    },
   };
+}
+
+interface ClusterSend {
+  sendCommand(firstKey: string | undefined, isReadonly: boolean, args: string[]): Promise<unknown>;
+}
+
+/** The key a cluster routes a command by: the channel of PUBSUB, else the first argument. */
+function firstKeyOf(args: readonly string[]): string | undefined {
+  return args[0]?.toUpperCase() === "PUBSUB" ? args[2] : args[1];
 }
 
 /** The count of a `PUBSUB NUMSUB channel` reply (`[channel, count]`, or a map in RESP3). */

@@ -1,8 +1,13 @@
 import type { Response } from "./protocol.ts";
 
-interface Pending {
+/** What a request is answered with: anything naming the request it answers. */
+interface Answer {
+  readonly requestId: string;
+}
+
+interface Pending<R> {
   readonly timer: ReturnType<typeof setTimeout>;
-  onResponse(response: Response): void;
+  onResponse(response: R): void;
   fail(error: Error): void;
 }
 
@@ -10,8 +15,8 @@ interface Pending {
  * The requests a node published and still expects answers to, by request id: each one ends
  * when enough answers came, when its time is up, or when the adapter closes.
  */
-export class PendingRequests {
-  readonly #pending = new Map<string, Pending>();
+export class PendingRequests<R extends Answer = Response> {
+  readonly #pending = new Map<string, Pending<R>>();
 
   /**
    * Resolves once `expected` answers to `requestId` arrived (each handed to `onResponse`);
@@ -21,7 +26,7 @@ export class PendingRequests {
     requestId: string,
     expected: number,
     ms: number,
-    onResponse: (response: Response) => void,
+    onResponse: (response: R) => void,
     timeoutError: (received: number) => Error,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -45,13 +50,13 @@ export class PendingRequests {
   }
 
   /** Hands every answer to `requestId` to `onResponse` for `ms` (broadcast acknowledgements). */
-  listen(requestId: string, ms: number, onResponse: (response: Response) => void): void {
+  listen(requestId: string, ms: number, onResponse: (response: R) => void): void {
     const timer = setTimeout(() => this.#pending.delete(requestId), ms);
     this.#pending.set(requestId, { timer, onResponse, fail() {} });
   }
 
   /** Routes an answer to its request; answers to nothing pending are ignored. */
-  answer(response: Response): void {
+  answer(response: R): void {
     this.#pending.get(response.requestId)?.onResponse(response);
   }
 

@@ -259,7 +259,11 @@ export function parseBroadcast(value: unknown): Result<BroadcastMessage> {
   const [uid, rawPacket, rawOpts] = value;
   const packet = parsePacket(rawPacket);
   if (!packet.ok) return packet;
-  return ok({ uid: typeof uid === "string" ? uid : "", packet: packet.value, opts: opts(rawOpts) });
+  return ok({
+    uid: typeof uid === "string" ? uid : "",
+    packet: packet.value,
+    opts: parseOptions(rawOpts),
+  });
 }
 
 /** Reads a decoded request. */
@@ -275,7 +279,7 @@ export function parseRequest(value: unknown): Result<Request> {
     type: value.type,
     uid: typeof value.uid === "string" ? value.uid : undefined,
     requestId: typeof value.requestId === "string" ? value.requestId : undefined,
-    opts: value.opts === undefined ? undefined : opts(value.opts),
+    opts: value.opts === undefined ? undefined : parseOptions(value.opts),
     rooms: strings(value.rooms),
     close: value.close === true,
     data: Array.isArray(value.data) ? value.data : undefined,
@@ -320,7 +324,8 @@ function parsePacket(value: unknown): Result<WirePacket> {
   return ok({ type: 2, data, nsp: typeof value.nsp === "string" ? value.nsp : "/" });
 }
 
-function opts(value: unknown): WireBroadcastOptions {
+/** Reads a decoded selection with flags (a missing part is empty). */
+export function parseOptions(value: unknown): WireBroadcastOptions {
   if (!isRecord(value)) return { rooms: [], except: [], flags: {} };
   return {
     rooms: strings(value.rooms),
@@ -329,13 +334,15 @@ function opts(value: unknown): WireBroadcastOptions {
   };
 }
 
-function strings(value: unknown): string[] {
+/** The strings (and numbers, as text) of a decoded array; anything else gives []. */
+export function strings(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   // room names are strings here; numbers (possible in Node) are compared as text
   return value.filter((item) => typeof item === "string" || typeof item === "number").map(String);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** Whether a decoded value is a plain object (not an array, not bytes). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) &&
     !ArrayBuffer.isView(value);
 }

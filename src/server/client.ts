@@ -1,4 +1,5 @@
 import { getLogger } from "../_internal/log.ts";
+import { whenClosed } from "../engine/drain.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/session.ts";
 import { SocketPacketDecoder } from "../parser/decoder.ts";
 import { encodeSocketPacket } from "../parser/encoder.ts";
@@ -14,6 +15,9 @@ import { parseV2Connect } from "./v2_clients.ts";
 export type Frames = readonly (string | Uint8Array)[];
 
 const log = getLogger("server");
+
+/** Bound on the rounds of waiting for a connection's sockets to be idle at once. */
+const MAX_IDLE_ROUNDS = 1000;
 
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
@@ -52,6 +56,7 @@ export class Client {
       maxAttachments: server.options.maxAttachments,
       maxDepth: server.options.maxDepth,
     });
+    server._clients.add(this);
     conn.on("message", (data) => this.#ondata(data));
     conn.on("close", (reason, description) => this.#onclose(reason, description));
     this.#connectTimer = setTimeout(() => {
@@ -113,6 +118,39 @@ export class Client {
   close(reason: DisconnectReason): void {
     this.#closeReason ??= reason;
     this.conn.close();
+  }
+
+  /**
+   * Shuts the connection down for a drain: once no handler of its sockets is running (their
+   * acknowledgements written), each socket disconnects with "server shutting down" (with
+   * recovery, its session is kept first, and that is awaited), then the connection closes once
+   * what is queued was sent. Without a DISCONNECT packet, the client reconnects on its own.
+   * Resolves once the connection is closed.
+   */
+  async shutDown(): Promise<void> {
+    const closed = whenClosed(this.conn);
+    await Promise.race([this.#idle(), closed]);
+    const kept: Promise<void>[] = [];
+    for (const socket of [...this.#sockets.values()]) {
+      const persisted = socket._onclose("server shutting down");
+      if (persisted) kept.push(persisted);
+    }
+    await Promise.all(kept);
+    this.close("server shutting down");
+    await closed;
+  }
+
+  /** Resolves once every socket is idle at the same moment (new events may start new work). */
+  async #idle(): Promise<void> {
+    for (let round = 0; round < MAX_IDLE_ROUNDS; round++) {
+      const busy: Promise<void>[] = [];
+      for (const socket of this.#sockets.values()) {
+        const idle = socket._inbox.idle();
+        if (idle) busy.push(idle);
+      }
+      if (busy.length === 0) return;
+      await Promise.all(busy);
+    }
   }
 
   #writeUnderPressure(frames: Frames, flags: BroadcastFlags, buffered: number): false {
@@ -250,6 +288,7 @@ export class Client {
   }
 
   #onclose(reason: EngineCloseReason, description?: string): void {
+    this.#server._clients.delete(this);
     clearTimeout(this.#connectTimer);
     const why: DisconnectReason = this.#closeReason ?? reason;
     for (const socket of [...this.#sockets.values()]) socket._onclose(why, description);

@@ -23,7 +23,8 @@ export interface Deadline {
 
 /** A deadline `ms` from now (`Infinity`: none). */
 export function createDeadline(ms: number): Deadline {
-  const { promise: expired, resolve } = Promise.withResolvers<void>();
+  let resolve = noop;
+  const expired = new Promise<void>((done) => resolve = done);
   let passed = false;
   let at = Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -33,8 +33,8 @@ export class SocketInbox {
   #listeners: Emitter<Record<string, any[]>> | undefined;
   /** Handlers' and listeners' promises not settled yet (what a drain waits for). */
   #running = 0;
-  /** Made when a drain asks while work runs; resolved when the last of it settles. */
-  #idle: PromiseWithResolvers<void> | undefined;
+  /** Made when a drain asks while work runs; settled when the last of it settles. */
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     socket: AnyServerSocket,
@@ -79,7 +79,12 @@ export class SocketInbox {
   /** Resolves once no tracked work runs; undefined when none runs now. */
   idle(): Promise<void> | undefined {
     if (this.#running === 0) return undefined;
-    return (this.#idle ??= Promise.withResolvers()).promise;
+    if (this.#idle === undefined) {
+      let resolve = () => {};
+      const promise = new Promise<void>((done) => resolve = done);
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
   }
 
   /** Removes a listener of one incoming event (all of them without one). */

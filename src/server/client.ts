@@ -19,6 +19,11 @@ const log = getLogger("server");
 /** Bound on the rounds of waiting for a connection's sockets to be idle at once. */
 const MAX_IDLE_ROUNDS = 1000;
 
+/** Resolves after a turn of the event loop (I/O that was ready has been handed over). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
  * over it, and closes it if it joins none within `connectTimeout`.
@@ -122,14 +127,25 @@ export class Client {
 
   /**
    * Shuts the connection down for a drain: once no handler of its sockets is running (their
-   * acknowledgements written), each socket disconnects with "server shutting down" (with
-   * recovery, its session is kept first, and that is awaited), then the connection closes once
-   * what is queued was sent. Without a DISCONNECT packet, the client reconnects on its own.
-   * Resolves once the connection is closed.
+   * acknowledgements written) and none started during a turn of the event loop (events the
+   * runtime had received are handled), each socket disconnects with "server shutting down"
+   * (with recovery, its session is kept first, and that is awaited), then the connection
+   * closes once what is queued was sent. Without a DISCONNECT packet, the client reconnects on
+   * its own. Resolves once the connection is closed.
    */
   async shutDown(): Promise<void> {
     const closed = whenClosed(this.conn);
-    await Promise.race([this.#idle(), closed]);
+    let settled = false;
+    for (let round = 0; round < MAX_IDLE_ROUNDS; round++) {
+      if (this.conn.readyState === "closed") return;
+      const busy = this.#runningWork();
+      if (busy) settled = false;
+      else if (settled) break;
+      else settled = true;
+      await Promise.race([busy ?? nextTurn(), closed]);
+    }
+    // no await from the last check to here: a runtime that hands over WebSocket messages
+    // between promise jobs (Deno) could otherwise start a handler on a socket closing now
     const kept: Promise<void>[] = [];
     for (const socket of [...this.#sockets.values()]) {
       const persisted = socket._onclose("server shutting down");
@@ -140,17 +156,14 @@ export class Client {
     await closed;
   }
 
-  /** Resolves once every socket is idle at the same moment (new events may start new work). */
-  async #idle(): Promise<void> {
-    for (let round = 0; round < MAX_IDLE_ROUNDS; round++) {
-      const busy: Promise<void>[] = [];
-      for (const socket of this.#sockets.values()) {
-        const idle = socket._inbox.idle();
-        if (idle) busy.push(idle);
-      }
-      if (busy.length === 0) return;
-      await Promise.all(busy);
+  /** Settles once the handlers running now on this connection's sockets have; undefined if none. */
+  #runningWork(): Promise<unknown> | undefined {
+    let busy: Promise<void>[] | undefined;
+    for (const socket of this.#sockets.values()) {
+      const idle = socket._inbox.idle();
+      if (idle) (busy ??= []).push(idle);
     }
+    return busy && Promise.all(busy);
   }
 
   #writeUnderPressure(frames: Frames, flags: BroadcastFlags, buffered: number): false {

@@ -12,7 +12,13 @@ import {
   NamespaceHooks,
   reportConnectionListenerError,
 } from "./namespace_hooks.ts";
-import { findSession, type ResolvedRecovery } from "./recovery.ts";
+import {
+  findSession,
+  persistSession,
+  type RecoveredSession,
+  type ResolvedRecovery,
+  type SessionToPersist,
+} from "./recovery.ts";
 import { type AnyServerSocket, ServerSocket } from "./socket.ts";
 import { v2ConnectErrorData } from "./v2_clients.ts";
 import { RESERVED_EVENTS, type Room, type SocketId } from "./types.ts";
@@ -203,6 +209,8 @@ export class Namespace<
     const error = skip ? undefined : await this.#runMiddlewares(socket);
     if (client.conn.readyState !== "open") {
       socket._abandon();
+      // a session taken back for a connection that closed meanwhile (a drain) is kept again
+      if (session) persistSession(this.adapter, keptPart(session));
       return;
     }
     if (error) {
@@ -273,4 +281,9 @@ export class Namespace<
   #operator(): BroadcastOperator<EmitEvents, SocketData> {
     return new BroadcastOperator(this as unknown as Namespace);
   }
+}
+
+/** What a recovered session keeps when it is stored again (not the packets it missed). */
+function keptPart({ sid, pid, rooms, data }: RecoveredSession): SessionToPersist {
+  return { sid, pid, rooms, data };
 }

@@ -27,6 +27,7 @@ import {
   type TestServer,
   type TransportMode,
 } from "../_helpers/socketio.ts";
+import { openWebSocketSession } from "../_helpers/raw_client.ts";
 import { sleep, waitUntil, withTimeout } from "../_helpers/wait.ts";
 import { clusterSkip, REDIS_URL, uniqueKey } from "../cluster/cluster_nodes.ts";
 import { type Balancer, startBalancer } from "./_balancer.ts";
@@ -96,6 +97,46 @@ describe("drain with connection state recovery, in memory", () => {
     assert.equal(session.sid, id);
     assert.deepEqual([...session.rooms].sort(), [id, "room1"].sort());
     assert.deepEqual(session.data, { user: "ada", note: "kept" });
+  });
+});
+
+describe("a session taken back while its connection closes", () => {
+  after(closeAll);
+
+  it("is kept again, so the client recovers on its next connection", async () => {
+    let restoring = 0;
+    class SlowRestore extends InMemoryAdapter {
+      override async restoreSession(pid: string, offset: string) {
+        restoring++;
+        await sleep(200);
+        return super.restoreSession(pid, offset);
+      }
+    }
+    const s = await startServer({
+      gateways: [gateway],
+      adapter: (nsp: Namespace) => new SlowRestore(nsp),
+      connectionStateRecovery: {},
+    });
+    const first = await connect(s.url, { transports: ["websocket"] });
+    const id = first.id;
+    await joinAndTick(first, s);
+    const { _pid: pid, _lastOffset: offset } = first as unknown as Record<string, string>;
+    first.io.engine.close(); // the transport closes: the session is kept
+    await waitUntil(() => s.io.sockets.sockets.size === 0, "the socket to leave");
+
+    // its CONNECT, on a connection that closes (as a drain closes it) while it is taken back
+    const raw = await openWebSocketSession(s.wsUrl);
+    raw.socket.send(`40${JSON.stringify({ pid, offset })}`);
+    await waitUntil(() => restoring === 1, "the restore to start");
+    await raw.socket.close();
+    await sleep(300);
+    assert.equal(s.io.sockets.sockets.size, 0);
+
+    const again = await connect(s.url, { transports: ["websocket"], auth: { pid, offset } });
+    assert.equal(again.id, id);
+    const onServer = serverSocket(s, again);
+    assert.equal(onServer.recovered, true);
+    assert.ok(onServer.rooms.has("room1"));
   });
 });
 

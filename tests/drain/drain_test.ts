@@ -15,8 +15,8 @@ import {
   connect,
   connectError,
   createClient,
-  MODES,
   modeOptions,
+  MODES,
   once,
   startServer,
   type TestServer,
@@ -120,7 +120,10 @@ describe("io.drain()", () => {
       assert.equal(await fromGateway, "slept 400");
       assert.equal(await fromListener, "listened 300");
       await withTimeout(draining, 5000, "the drain");
-      assert.ok(drained - began >= 250, `the drain waited for the handlers (${drained - began} ms)`);
+      assert.ok(
+        drained - began >= 250,
+        `the drain waited for the handlers (${drained - began} ms)`,
+      );
       assert.ok(drained - began < 3000, `and not for its deadline (${drained - began} ms)`);
       assert.deepEqual(await serverReason, ["server shutting down", undefined]);
       // no DISCONNECT packet: the client sees its transport close and would reconnect
@@ -195,7 +198,10 @@ describe("io.drain()", () => {
       body: { status: "draining", sessions: 1 },
     });
     await withTimeout(draining, 4000, "the drain");
-    assert.deepEqual(await probe("/ready"), { status: 503, body: { status: "closed", sessions: 0 } });
+    assert.deepEqual(await probe("/ready"), {
+      status: 503,
+      body: { status: "closed", sessions: 0 },
+    });
     assert.deepEqual(await probe("/health"), {
       status: 503,
       body: { status: "closed", sessions: 0 },

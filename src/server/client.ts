@@ -49,6 +49,9 @@ export class Client {
   /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
   #warnedDrop = false;
 
+  /** A drain is closing this connection: CONNECTs are no longer admitted. */
+  #shuttingDown = false;
+
   /** Made on first read: the Node-shaped view of the handshake request (`socket.request`). */
   #request: SocketRequest | undefined;
 
@@ -76,6 +79,11 @@ export class Client {
   /** The handshake request, shaped like Node's `IncomingMessage`. */
   get request(): SocketRequest {
     return this.#request ??= socketRequest(this.conn.request);
+  }
+
+  /** Whether the connection is closing (or closed): a CONNECT under way must not complete. */
+  get closing(): boolean {
+    return this.#shuttingDown || this.conn.readyState !== "open";
   }
 
   /** Encodes and writes a packet. */
@@ -146,6 +154,7 @@ export class Client {
     }
     // no await from the last check to here: a runtime that hands over WebSocket messages
     // between promise jobs (Deno) could otherwise start a handler on a socket closing now
+    this.#shuttingDown = true;
     const kept: Promise<void>[] = [];
     for (const socket of [...this.#sockets.values()]) {
       const persisted = socket._onclose("server shutting down");
@@ -261,6 +270,10 @@ export class Client {
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {
+    if (this.#shuttingDown) {
+      log.debug("CONNECT ignored: the connection is closing for a drain", { nsp: name });
+      return;
+    }
     if (this.#sockets.has(name) || this.#connecting.has(name)) {
       log.warn("duplicate CONNECT ignored", { sid: this.conn.id, nsp: name });
       return;

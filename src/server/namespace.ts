@@ -207,9 +207,9 @@ export class Namespace<
     const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
     const skip = session !== undefined && this.recovery?.skipMiddlewares === true;
     const error = skip ? undefined : await this.#runMiddlewares(socket);
-    if (client.conn.readyState !== "open") {
+    if (client.closing) {
       socket._abandon();
-      // a session taken back for a connection that closed meanwhile (a drain) is kept again
+      // a session taken back for a connection closing meanwhile (a drain) is kept again
       if (session) persistSession(this.adapter, keptPart(session));
       return;
     }

@@ -21,10 +21,13 @@ import {
   closeAll,
   collect,
   connect,
+  connected,
+  createManager,
   once,
   serverSocket,
   startServer,
   type TestServer,
+  track,
   type TransportMode,
 } from "../_helpers/socketio.ts";
 import { openWebSocketSession } from "../_helpers/raw_client.ts";
@@ -97,6 +100,39 @@ describe("drain with connection state recovery, in memory", () => {
     assert.equal(session.sid, id);
     assert.deepEqual([...session.rooms].sort(), [id, "room1"].sort());
     assert.deepEqual(session.data, { user: "ada", note: "kept" });
+  });
+});
+
+describe("a CONNECT while a drain keeps the connection's sessions", () => {
+  after(closeAll);
+
+  it("is not admitted: the connection is about to close and the client to reconnect elsewhere", async () => {
+    let persisting = 0;
+    class SlowPersist extends InMemoryAdapter {
+      override async persistSession(session: SessionToPersist) {
+        persisting++;
+        await sleep(300);
+        super.persistSession(session);
+      }
+    }
+    const s = await startServer({
+      gateways: [gateway],
+      adapter: (nsp: Namespace) => new SlowPersist(nsp),
+      connectionStateRecovery: {},
+    });
+    let admitted = 0;
+    s.io.of("/other").on("connection", () => admitted++);
+    const manager = createManager(s.url, { transports: ["websocket"] });
+    const main = track(manager.socket("/"));
+    await connected(main);
+    const closed = once<[string]>(main, "disconnect", 3000);
+    const draining = s.io.drain({ deadline: 3000 });
+    await waitUntil(() => persisting === 1, "the session to be kept");
+    const other = track(manager.socket("/other"));
+    assert.equal((await closed)[0], "transport close");
+    await withTimeout(draining, 3000, "the drain");
+    assert.equal(admitted, 0);
+    assert.equal(other.connected, false);
   });
 });
 

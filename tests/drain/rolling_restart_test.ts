@@ -48,8 +48,9 @@ describe("rolling restart of a three-node cluster", { skip }, () => {
 
   after(async () => {
     for (const client of clients) client.socket.disconnect();
-    await balancer?.close();
-    for (const child of everyProcess) await child.stop();
+    await withTimeout(balancer?.close() ?? Promise.resolve(), 2000, "the balancer to close")
+      .catch(() => {});
+    await Promise.all(everyProcess.map((child) => child.stop()));
   });
 
   const handledFiles: string[] = [];

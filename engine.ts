@@ -35,7 +35,8 @@ export type {
   EngineSocketEvents,
   SendOptions,
 } from "./src/engine/session.ts";
-export type { Engine, EngineServerEvents } from "./src/engine/server.ts";
+export type { Engine, EngineServerEvents, ServerState } from "./src/engine/server.ts";
+export type { DrainOptions } from "./src/engine/drain.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
 export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";
 export {

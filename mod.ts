@@ -87,7 +87,8 @@ export type {
   Room,
   SocketId,
 } from "./src/server/types.ts";
-export type { Engine, EngineServerEvents } from "./src/engine/server.ts";
+export type { Engine, EngineServerEvents, ServerState } from "./src/engine/server.ts";
+export type { DrainOptions } from "./src/engine/drain.ts";
 export type {
   CreatedPacket,
   EngineCloseReason,

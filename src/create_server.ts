@@ -1,6 +1,9 @@
-import type { Engine } from "./engine/server.ts";
+import type { DrainOptions } from "./engine/drain.ts";
+import type { Engine, ServerState } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
+import { healthResponse, readyResponse } from "./http/probes.ts";
 import type { Endpoint } from "./http/types.ts";
+import { resolveDrainOptions } from "./options/drain_options.ts";
 import { resolveServerOptions, type ServerOptions } from "./options/server_options.ts";
 import { BUN_BACKPRESSURE_LIMIT } from "./runtime/bun.ts";
 import type { RemoteSocketLike } from "./server/adapter.ts";
@@ -74,8 +77,54 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   use(middleware: ConnectMiddleware): this;
   /** Every namespace that exists now ("/" and those created by `of` or by a dynamic parent). */
   namespaces(): IterableIterator<Namespace<ServerEvents>>;
-  /** Disconnects every socket ("server shutting down") and closes every connection. */
+  /**
+   * "running"; "draining" from the first moment of `drain()` or `close()` (new handshakes get
+   * 503); "closed" once that finished.
+   */
+  readonly state: ServerState;
+  /**
+   * Drains the server for a deploy. From the first moment, new handshakes (polling and
+   * WebSocket) get 503 `{"code":4,"message":"Server shutting down"}` with `Retry-After`, and
+   * `ready()` answers 503; open sessions keep working. Each connection closes once the
+   * handlers of its sockets have finished and their acknowledgements are written: with
+   * `connectionStateRecovery`, every socket's session is kept first (in Redis with the Redis
+   * adapter), so its client reconnects — on another server — and recovers its id, rooms, data
+   * and missed events; without it, sockets disconnect with "server shutting down". At
+   * `deadline` ms, what still runs is abandoned and everything closes. Calling it again (or
+   * `close()`) returns the same promise, sooner if it asks for a shorter deadline.
+   *
+   * @example
+   * ```ts
+   * import { createServer } from "@sio/gateway";
+   *
+   * const io = createServer({ connectionStateRecovery: {} });
+   * const server = Deno.serve({ port: 3000 }, io.fetch);
+   * Deno.addSignalListener("SIGTERM", async () => {
+   *   await io.drain({ deadline: 20_000 });
+   *   await server.shutdown();
+   *   Deno.exit(0);
+   * });
+   * ```
+   */
+  drain(options?: DrainOptions): Promise<void>;
+  /**
+   * The readiness probe, a request handler: 200 `{"status":"running","sessions":N}` while the
+   * server takes new sessions, 503 from the first moment of a drain. Mount it on your Hono app
+   * (`app.get("/ready", io.ready)`) or call it from any fetch handler.
+   */
+  ready(): Response;
+  /**
+   * The liveness probe, a request handler: 200 `{"status":…,"sessions":N}` while the server
+   * runs or drains, 503 once it has closed. Mount it like `ready`.
+   */
+  health(): Response;
+  /**
+   * Closes now: new handshakes get 503, every socket disconnects ("server shutting down"; its
+   * session kept with recovery), every connection closes. `drain({ deadline: 0 })`.
+   */
   close(): Promise<void>;
+  /** @ignore Takes new sessions again after `close()` (the compat Server's `listen` after `close`). */
+  _reopen(): void;
 }
 
 /**
@@ -149,7 +198,17 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     },
     attach: endpoint.attach,
     namespaces: () => server.namespaces() as IterableIterator<Namespace<ServerEvents>>,
+    get state() {
+      return server.engine.state;
+    },
+    drain(options) {
+      const { deadline, retryAfter } = resolveDrainOptions(options);
+      return server.drain(deadline, retryAfter);
+    },
+    ready: () => readyResponse(server.engine),
+    health: () => healthResponse(server.engine),
     close: () => server.close(),
+    _reopen: () => server._reopen(),
   };
   return io;
 }

@@ -33,3 +33,9 @@ Deno.serve({
   hostname: "127.0.0.1",
   onListen: ({ port }) => console.log(`listening on http://127.0.0.1:${port}${io.path}`),
 }, io.fetch);
+
+// SIGTERM (a deploy, `docker stop`): running handlers finish and acknowledge, then exit 0
+Deno.addSignalListener("SIGTERM", async () => {
+  await io.drain({ deadline: 10_000 });
+  Deno.exit(0);
+});

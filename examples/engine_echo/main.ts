@@ -20,3 +20,9 @@ Deno.serve({
   hostname: "127.0.0.1",
   onListen: ({ port }) => console.log(`listening on http://127.0.0.1:${port}${engine.path}`),
 }, engine.fetch);
+
+// SIGTERM: new handshakes get 503, each session closes once what is queued was sent; exit 0
+Deno.addSignalListener("SIGTERM", async () => {
+  await engine.drain({ deadline: 10_000 });
+  Deno.exit(0);
+});

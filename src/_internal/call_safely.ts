@@ -1,15 +1,20 @@
 /**
  * Calls an application's listener so that nothing it does can break the caller: a throw, or a
- * promise it returns that rejects, goes to `onError` instead.
+ * promise it returns that rejects, goes to `onError` instead. A promise it returns is handed
+ * to `onPromise` (which counts it as work still running).
  */
 export function callSafely<Args extends unknown[]>(
   listener: (...args: Args) => unknown,
   args: Args,
   onError: (error: unknown) => void,
+  onPromise?: (work: PromiseLike<unknown>) => void,
 ): void {
   try {
     const result = listener(...args);
-    if (isThenable(result)) result.then(undefined, onError);
+    if (isThenable(result)) {
+      const handled = result.then(undefined, onError);
+      onPromise?.(handled);
+    }
   } catch (error) {
     onError(error);
   }

@@ -47,14 +47,18 @@ export class ListenerList<F extends Listener> {
     return this.#items.slice();
   }
 
-  /** Calls every listener with `args`. */
-  call(args: Parameters<F>, onError: (error: unknown) => void): void {
+  /** Calls every listener with `args` (promises they return go to `onPromise`). */
+  call(
+    args: Parameters<F>,
+    onError: (error: unknown) => void,
+    onPromise?: (work: PromiseLike<unknown>) => void,
+  ): void {
     const items = this.#items;
     if (items.length === 1) {
-      callSafely(items[0], args, onError);
+      callSafely(items[0], args, onError, onPromise);
       return;
     }
-    for (const listener of items.slice()) callSafely(listener, args, onError);
+    for (const listener of items.slice()) callSafely(listener, args, onError, onPromise);
   }
 }
 
@@ -66,7 +70,14 @@ export class ListenerList<F extends Listener> {
 export class Emitter<E extends EventMap> {
   #lists = new Map<keyof E, ListenerList<Listener>>();
 
-  constructor(private readonly onListenerError: (error: unknown) => void = reportError) {}
+  /**
+   * Listener errors go to `onListenerError`; promises listeners return go to `onPromise` (the
+   * socket's incoming events count them as work a drain waits for).
+   */
+  constructor(
+    private readonly onListenerError: (error: unknown) => void = reportError,
+    private readonly onPromise?: (work: PromiseLike<unknown>) => void,
+  ) {}
 
   /** Adds a listener. */
   on<K extends keyof E>(event: K, listener: (...args: E[K]) => unknown): this {
@@ -98,7 +109,7 @@ export class Emitter<E extends EventMap> {
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
     const list = this.#lists.get(event);
     if (!list) return false;
-    list.call(args, this.onListenerError);
+    list.call(args, this.onListenerError, this.onPromise);
     return true;
   }
 

@@ -172,6 +172,7 @@ export class Server<
       );
     }
     if (opts.path !== undefined) this.#path = trimSlash(opts.path);
+    this.core._reopen(); // socket.io serves again after close() once attached again
     const { server, owned } = httpServerFor(srv);
     this.#ownsHttpServer = owned;
     this.#attachment?.detach();

@@ -25,7 +25,7 @@ export const ENGINE_ERROR_MESSAGES: Readonly<Record<EngineErrorCode, string>> = 
 export interface EngineRefusal {
   /**
    * HTTP status (400, 403, 413; 429 when one address has too many sessions or handshakes,
-   * 503 when the server is full).
+   * 503 when the server is full or shutting down).
    */
   readonly status: 400 | 403 | 413 | 429 | 503;
   /** Engine.IO error code. */
@@ -73,4 +73,18 @@ export function tooManyRequests(
   retryAfter: number,
 ): EngineRefusal {
   return { status: 429, code: EngineErrorCode.FORBIDDEN, message, detail, retryAfter };
+}
+
+/**
+ * The refusal of a handshake while the server drains or after it closed (`drain()`, `close()`):
+ * HTTP 503, code 4 as for "Server full" (the server declines the handshake), with
+ * `Retry-After` so that a load balancer or a client tries again, elsewhere or later.
+ */
+export function shuttingDown(retryAfter: number): EngineRefusal {
+  return {
+    status: 503,
+    code: EngineErrorCode.FORBIDDEN,
+    message: "Server shutting down",
+    retryAfter,
+  };
 }

@@ -2,7 +2,7 @@ import { Emitter } from "../_internal/emitter.ts";
 import { generateId } from "../_internal/ids.ts";
 import { getLogger } from "../_internal/log.ts";
 import { AddressLimits } from "./address_limits.ts";
-import { type EngineRefusal, serverFull } from "./errors.ts";
+import { type EngineRefusal, serverFull, shuttingDown } from "./errors.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import { EngineSession, type EngineSocket } from "./session.ts";
@@ -17,10 +17,19 @@ export type EngineServerEvents = {
 
 const log = getLogger("engine");
 
+/**
+ * Where a server is in its life: "running" takes new sessions; "draining" (from the first moment
+ * of `drain()` or `close()`) refuses them with 503 while open sessions finish; "closed" once the
+ * drain (or close) has finished.
+ */
+export type ServerState = "running" | "draining" | "closed";
+
 /** The Engine.IO layer under a Socket.IO server (`io.engine`): its sessions. */
 export interface Engine {
   /** Number of open Engine.IO sessions. */
   readonly clientsCount: number;
+  /** "running", "draining" (new handshakes get 503) or "closed". */
+  readonly state: ServerState;
   /** Listens to the engine's events (`connection`: a client completed its handshake). */
   on<K extends keyof EngineServerEvents>(
     event: K,
@@ -40,6 +49,9 @@ export class EngineServer implements Engine {
   readonly #events = new Emitter<EngineServerEvents>();
   /** Sessions and handshake rates by client address. */
   readonly addresses: AddressLimits;
+  #state: ServerState = "running";
+  /** The `Retry-After` (seconds) of handshakes refused while draining. */
+  #retryAfter = 0;
 
   /** Takes options already checked and defaulted (see src/options/engine_options.ts). */
   constructor(options: ResolvedEngineProtocolOptions) {
@@ -50,6 +62,32 @@ export class EngineServer implements Engine {
   /** Number of open sessions. */
   get clientsCount(): number {
     return this.#sessions.size;
+  }
+
+  /** "running", "draining" or "closed" (see {@linkcode ServerState}). */
+  get state(): ServerState {
+    return this.#state;
+  }
+
+  /**
+   * Refuses every handshake from now on (503 "Server shutting down", `Retry-After:
+   * retryAfter` seconds); open sessions carry on. The first call's `retryAfter` stays.
+   */
+  stopAdmitting(retryAfter: number): void {
+    if (this.#state !== "running") return;
+    this.#state = "draining";
+    this.#retryAfter = retryAfter;
+    log.info("draining: new handshakes are refused", { sessions: this.#sessions.size });
+  }
+
+  /** Records that the drain (or close) has finished. */
+  markClosed(): void {
+    this.#state = "closed";
+  }
+
+  /** Admits handshakes again after a finished close. */
+  reopen(): void {
+    if (this.#state === "closed") this.#state = "running";
   }
 
   /** Whether `maxConnections` sessions are open: new handshakes are refused. */
@@ -63,6 +101,7 @@ export class EngineServer implements Engine {
    * `maxConnectionsPerAddress`, or the server is full.
    */
   admit(address: string): EngineRefusal | undefined {
+    if (this.#state !== "running") return shuttingDown(this.#retryAfter);
     return this.addresses.admit(address) ?? this.#checkFull();
   }
 
@@ -71,6 +110,7 @@ export class EngineServer implements Engine {
    * others may have taken the places meanwhile.
    */
   recheck(address: string): EngineRefusal | undefined {
+    if (this.#state !== "running") return shuttingDown(this.#retryAfter);
     return this.#checkFull() ?? this.addresses.checkOpen(address);
   }
 

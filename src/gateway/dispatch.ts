@@ -100,10 +100,11 @@ export function createDispatcher(report: FailureReport): (
         return;
       }
       if (result instanceof Promise) {
-        result.then(
+        // running work until its acknowledgement is written: a drain waits for it
+        socket._inbox.track(result.then(
           (value) => respond(ack, value, socket, event),
           (error) => fail(error, socket, event, ack),
-        );
+        ));
       } else {
         respond(ack, result, socket, event);
       }
@@ -141,10 +142,13 @@ export function createDispatcher(report: FailureReport): (
         return void fail(error, socket, event, ack);
       }
       if (!(outcome instanceof Promise)) return void validated(outcome, socket, args, ack);
-      return outcome.then(
+      // tracked until the handler starts (an async handler is then tracked on its own)
+      const validating = outcome.then(
         (result) => validated(result, socket, args, ack),
         (error) => fail(error, socket, event, ack),
       );
+      socket._inbox.track(validating);
+      return validating;
     };
   };
 
@@ -189,14 +193,12 @@ export function createDispatcher(report: FailureReport): (
       }
       if (backlog.waiting >= MAX_WAITING_EVENTS) return overflow(socket, event, backlog);
       backlog.waiting++;
-      extend(
-        socket,
-        backlog,
-        backlog.tail.then(() => {
-          backlog.waiting--;
-          return socket.connected ? run(socket, args, ack) : undefined;
-        }),
-      );
+      const queued = backlog.tail.then(() => {
+        backlog.waiting--;
+        return socket.connected ? run(socket, args, ack) : undefined;
+      });
+      socket._inbox.track(queued);
+      extend(socket, backlog, queued);
     };
   };
 }

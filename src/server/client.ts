@@ -1,4 +1,5 @@
 import { getLogger } from "../_internal/log.ts";
+import { whenClosed } from "../engine/drain.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/session.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
@@ -10,6 +11,14 @@ import type { BroadcastFlags, DisconnectReason } from "./types.ts";
 import { parseV2Connect } from "./v2_clients.ts";
 
 const log = getLogger("server");
+
+/** Bound on the rounds of waiting for a connection's sockets to be idle at once. */
+const MAX_IDLE_ROUNDS = 1000;
+
+/** Resolves after a turn of the event loop (I/O that was ready has been handed over). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
@@ -37,6 +46,9 @@ export class Client {
   /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
   #warnedDrop = false;
 
+  /** A drain is closing this connection: CONNECTs are no longer admitted. */
+  #shuttingDown = false;
+
   /** Made on first read: the Node-shaped view of the handshake request (`socket.request`). */
   #request: SocketRequest | undefined;
 
@@ -53,6 +65,7 @@ export class Client {
       packet: (packet) => this.#onpacket(packet),
       error: (reason) => this.#onparseerror(reason),
     });
+    server._clients.add(this);
     conn.on("message", (data) => this.#decoder.add(data));
     conn.on("close", (reason, description) => this.#onclose(reason, description));
     this.#connectTimer = setTimeout(() => {
@@ -67,6 +80,11 @@ export class Client {
   /** The handshake request, shaped like Node's `IncomingMessage`. */
   get request(): SocketRequest {
     return this.#request ??= socketRequest(this.conn.request);
+  }
+
+  /** Whether the connection is closing (or closed): a CONNECT under way must not complete. */
+  get closing(): boolean {
+    return this.#shuttingDown || this.conn.readyState !== "open";
   }
 
   /** Encodes and writes a packet. */
@@ -115,6 +133,48 @@ export class Client {
   close(reason: DisconnectReason): void {
     this.#closeReason ??= reason;
     this.conn.close();
+  }
+
+  /**
+   * Shuts the connection down for a drain: once no handler of its sockets is running (their
+   * acknowledgements written) and none started during a turn of the event loop (events the
+   * runtime had received are handled), each socket disconnects with "server shutting down"
+   * (with recovery, its session is kept first, and that is awaited), then the connection
+   * closes once what is queued was sent. Without a DISCONNECT packet, the client reconnects on
+   * its own. Resolves once the connection is closed.
+   */
+  async shutDown(): Promise<void> {
+    const closed = whenClosed(this.conn);
+    let settled = false;
+    for (let round = 0; round < MAX_IDLE_ROUNDS; round++) {
+      if (this.conn.readyState === "closed") return;
+      const busy = this.#runningWork();
+      if (busy) settled = false;
+      else if (settled) break;
+      else settled = true;
+      await Promise.race([busy ?? nextTurn(), closed]);
+    }
+    // no await from the last check to here: a runtime that hands over WebSocket messages
+    // between promise jobs (Deno) could otherwise start a handler on a socket closing now
+    this.#shuttingDown = true;
+    const kept: Promise<void>[] = [];
+    for (const socket of [...this.#sockets.values()]) {
+      const persisted = socket._onclose("server shutting down");
+      if (persisted) kept.push(persisted);
+    }
+    await Promise.all(kept);
+    this.close("server shutting down");
+    await closed;
+  }
+
+  /** Settles once the handlers running now on this connection's sockets have; undefined if none. */
+  #runningWork(): Promise<unknown> | undefined {
+    let busy: Promise<void>[] | undefined;
+    for (const socket of this.#sockets.values()) {
+      const idle = socket._inbox.idle();
+      if (idle) (busy ??= []).push(idle);
+    }
+    return busy && Promise.all(busy);
   }
 
   #writeUnderPressure(frames: Frames, flags: BroadcastFlags, buffered: number): false {
@@ -219,6 +279,10 @@ export class Client {
   }
 
   #connect(name: string, auth: Record<string, unknown>): void {
+    if (this.#shuttingDown) {
+      log.debug("CONNECT ignored: the connection is closing for a drain", { nsp: name });
+      return;
+    }
     if (this.#connecting.has(name)) {
       log.debug("CONNECT while connecting ignored", { sid: this.conn.id, nsp: name });
       return;
@@ -263,6 +327,7 @@ export class Client {
   }
 
   #onclose(reason: EngineCloseReason, description?: string): void {
+    this.#server._clients.delete(this);
     clearTimeout(this.#connectTimer);
     const why: DisconnectReason = this.#closeReason ?? reason;
     for (const socket of [...this.#sockets.values()]) socket._onclose(why, description);

@@ -13,7 +13,13 @@ import {
   NamespaceHooks,
   reportConnectionListenerError,
 } from "./namespace_hooks.ts";
-import { findSession, type ResolvedRecovery } from "./recovery.ts";
+import {
+  findSession,
+  persistSession,
+  type RecoveredSession,
+  type ResolvedRecovery,
+  type SessionToPersist,
+} from "./recovery.ts";
 import { type AnyServerSocket, ServerSocket } from "./socket.ts";
 import { v2ConnectErrorData } from "./v2_clients.ts";
 import { RESERVED_EVENTS, type Room, type SocketId } from "./types.ts";
@@ -232,8 +238,10 @@ export class Namespace<
       error = await this.#runMiddlewares(socket);
       this._preConnectSockets.delete(socket.id);
     }
-    if (client.conn.readyState !== "open") {
+    if (client.closing) {
       socket._abandon();
+      // a session taken back for a connection closing meanwhile (a drain) is kept again
+      if (session) persistSession(this.adapter, keptPart(session));
       return;
     }
     if (error) {
@@ -304,4 +312,9 @@ export class Namespace<
   #operator(): BroadcastOperator<EmitEvents, SocketData> {
     return new BroadcastOperator(this as unknown as Namespace);
   }
+}
+
+/** What a recovered session keeps when it is stored again (not the packets it missed). */
+function keptPart({ sid, pid, rooms, data }: RecoveredSession): SessionToPersist {
+  return { sid, pid, rooms, data };
 }

@@ -76,16 +76,23 @@ export const RECOVERABLE_REASONS: ReadonlySet<DisconnectReason> = new Set<Discon
   "forced server close",
 ]);
 
-/** Hands a disconnected socket's session to the adapter to keep; failures are only logged. */
-export function persistSession(adapter: Adapter, session: SessionToPersist): void {
+/**
+ * Hands a disconnected socket's session to the adapter to keep; failures are only logged. An
+ * adapter that keeps it asynchronously gives a promise that resolves (never rejects) once done.
+ */
+export function persistSession(
+  adapter: Adapter,
+  session: SessionToPersist,
+): Promise<void> | undefined {
   try {
     const persisted = adapter.persistSession?.(session);
     if (persisted instanceof Promise) {
-      persisted.catch((error) => log.error("could not persist a session", { error }));
+      return persisted.catch((error) => log.error("could not persist a session", { error }));
     }
   } catch (error) {
     log.error("could not persist a session", { sid: session.sid, error });
   }
+  return undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { type Deadline, onceWithDeadline } from "../_internal/deadline.ts";
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import { EngineServer } from "../engine/server.ts";
@@ -138,6 +139,10 @@ export class SocketServer {
   /** Empty child namespaces waiting for `maxDisconnectionDuration` before their removal. */
   readonly #retiring = new Map<Namespace, ReturnType<typeof setTimeout>>();
   #closing = false;
+  /** @internal The connections (each registers itself, and leaves when it closes). */
+  readonly _clients: Set<Client> = new Set();
+  /** Runs the drain once; a later call may bring its deadline forward. */
+  #drain = onceWithDeadline((deadline) => this.#drainWithin(deadline));
 
   /** Takes options already checked and defaulted, for each layer. */
   constructor(engineOptions: ResolvedEngineProtocolOptions, options: ResolvedSocketServerOptions) {
@@ -275,15 +280,46 @@ export class SocketServer {
     }
   }
 
+  /**
+   * Drains the server: new handshakes are refused at once (503, `Retry-After: retryAfter`);
+   * each connection closes once its handlers have finished and their acknowledgements are
+   * written, its sockets disconnecting with "server shutting down" (their sessions kept first
+   * when recovery is on, so their clients recover elsewhere). At `deadline` ms, whatever still
+   * runs is abandoned and every connection closes at once; then the adapters close. A second
+   * call returns the same promise, its deadline brought forward if it asks for a sooner one.
+   */
+  drain(deadline: number, retryAfter: number): Promise<void> {
+    this.engine.stopAdmitting(retryAfter);
+    return this.#drain(deadline);
+  }
+
   /** Disconnects every socket ("server shutting down"), closes adapters and connections. */
-  async close(): Promise<void> {
+  close(retryAfter = 5): Promise<void> {
+    return this.drain(0, retryAfter);
+  }
+
+  /** @internal Takes new sessions again once closed (socket.io's `close()`, then `listen()`). */
+  _reopen(): void {
+    if (this.engine.state !== "closed") return;
+    this.#closing = false;
+    this.#drain = onceWithDeadline((deadline) => this.#drainWithin(deadline));
+    this.engine.reopen();
+    for (const nsp of this.#namespaces.values()) void nsp.adapter.init();
+  }
+
+  async #drainWithin(deadline: Deadline): Promise<void> {
     this.#closing = true;
     for (const timer of this.#retiring.values()) clearTimeout(timer);
     this.#retiring.clear();
+    if (!deadline.passed) {
+      await deadline.within(Promise.all([...this._clients].map((client) => client.shutDown())));
+    }
+    // what is left at the deadline (all of it for `close()`) closes at once
     for (const nsp of [...this.#namespaces.values()]) {
       for (const socket of [...nsp.sockets.values()]) socket._onclose("server shutting down");
       await nsp.adapter.close();
     }
     this.engine.close();
+    this.engine.markClosed();
   }
 }

@@ -68,8 +68,8 @@ export class ServerSocket<
 
   /** The acknowledgements this socket awaits from its client. */
   readonly #acks = new AckRegistry();
-  /** Incoming events: rate limit, listeners, middlewares, dispatch. */
-  readonly #inbox: SocketInbox;
+  /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
+  readonly _inbox: SocketInbox;
   #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } = {};
   /** @internal Outgoing packets: held until connected, outgoing listeners, writes. */
   readonly _outbox: SocketOutbox = new SocketOutbox(this);
@@ -98,7 +98,7 @@ export class ServerSocket<
       this.recovered = false;
     }
     this.handshake = buildHandshake(client.conn.request, auth);
-    this.#inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
+    this._inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
   }
 
   /** The Engine.IO connection under this socket. */
@@ -230,64 +230,55 @@ export class ServerSocket<
     return this.adapter.del(this.id, room);
   }
 
-  /**
-   * Disconnects from the namespace (the client sees "io server disconnect"); with `close`,
-   * closes the whole connection and every namespace on it.
-   */
+  /** Leaves the namespace ("io server disconnect"); `close`: closes the whole connection. */
   disconnect(close = false): this {
     if (!this.connected) return this;
-    if (close) {
-      this.client.disconnectAll();
-      return this;
-    }
-    this._disconnectFor();
+    if (close) this.client.disconnectAll();
+    else this._disconnectFor();
     return this;
   }
 
   /** Adds a per-packet middleware for incoming events. */
   use(middleware: PacketMiddleware): this {
-    this.#inbox.use(middleware);
+    this._inbox.use(middleware);
     return this;
   }
 
-  /**
-   * Listens to an incoming event, or to the socket's own `disconnecting`, `disconnect`, `error`
-   * and `drain` (those names never receive client events).
-   */
+  /** Listens to a client event, or to `disconnecting`, `disconnect`, `error` and `drain`. */
   on(event: string, listener: (...args: unknown[]) => void): this {
     if (isLifecycleEvent(event)) this.#lifecycle.on(event, listener as never);
-    else this.#inbox.on(event, listener);
+    else this._inbox.on(event, listener);
     return this;
   }
 
   /** Removes a listener added with `on`. */
   off(event: string, listener?: (...args: unknown[]) => void): this {
     if (isLifecycleEvent(event)) this.#lifecycle.off(event, listener as never);
-    else this.#inbox.off(event, listener);
+    else this._inbox.off(event, listener);
     return this;
   }
 
   /** Listens to every incoming event. */
   onAny(listener: AnyListener): this {
-    this.#inbox.any.add(listener);
+    this._inbox.any.add(listener);
     return this;
   }
 
   /** Listens to every incoming event, before the other catch-all listeners. */
   prependAny(listener: AnyListener): this {
-    this.#inbox.any.prepend(listener);
+    this._inbox.any.prepend(listener);
     return this;
   }
 
   /** Removes a catch-all listener (all of them without an argument). */
   offAny(listener?: AnyListener): this {
-    this.#inbox.any.remove(listener);
+    this._inbox.any.remove(listener);
     return this;
   }
 
   /** The catch-all listeners of incoming events. */
   listenersAny(): AnyListener[] {
-    return this.#inbox.any.snapshot();
+    return this._inbox.any.snapshot();
   }
 
   /** Listens to every outgoing event. */
@@ -320,7 +311,7 @@ export class ServerSocket<
 
   /** @internal A malformed packet arrived on its connection (which closes). */
   _onerror(error: Error): void {
-    if (this.connected) this.#inbox.reportError(error);
+    if (this.connected) this._inbox.reportError(error);
   }
 
   /** @internal The acknowledgements this socket awaits (broadcasts register theirs here). */
@@ -348,7 +339,7 @@ export class ServerSocket<
     switch (packet.type) {
       case SocketPacketType.EVENT:
       case SocketPacketType.BINARY_EVENT:
-        this.#inbox.receive(packet);
+        this._inbox.receive(packet);
         return;
       case SocketPacketType.ACK:
       case SocketPacketType.BINARY_ACK:
@@ -362,13 +353,14 @@ export class ServerSocket<
     }
   }
 
-  /** @internal Disconnects this socket for `reason`. */
-  _onclose(reason: DisconnectReason, description?: unknown): void {
+  /** @internal Disconnects for `reason`; with recovery, resolves once its session is kept. */
+  _onclose(reason: DisconnectReason, description?: unknown): Promise<void> | undefined {
     if (!this.connected) return;
     log.debug("socket disconnected", { sid: this.id, nsp: this.nsp.name, reason, description });
     this.#lifecycle.emit("disconnecting", reason, description);
+    let persisted: Promise<void> | undefined;
     if (this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
-      persistSession(this.adapter, {
+      persisted = persistSession(this.adapter, {
         sid: this.id,
         pid: this.pid,
         rooms: [...this.rooms],
@@ -382,7 +374,8 @@ export class ServerSocket<
     this.#acks.clear("socket has been disconnected");
     this.#lifecycle.emit("disconnect", reason, description);
     this.#lifecycle.removeAllListeners();
-    this.#inbox.clear();
+    this._inbox.clear();
+    return persisted;
   }
 
   /** @internal Disconnects from the namespace on the server's initiative, for `description`. */

@@ -30,6 +30,10 @@ export class SocketInbox {
   #any: ListenerList<AnyListener> | undefined;
   // deno-lint-ignore no-explicit-any
   #listeners: Emitter<Record<string, any[]>> | undefined;
+  /** Handlers' and listeners' promises not settled yet (what a drain waits for). */
+  #running = 0;
+  /** Made when a drain asks while work runs; settled when the last of it settles. */
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     socket: AnyServerSocket,
@@ -51,9 +55,35 @@ export class SocketInbox {
     this.#middlewares.push(middleware);
   }
 
-  /** Listens to one incoming event. */
+  /** Listens to one incoming event; a promise the listener returns is tracked as running work. */
   on(event: string, listener: (...args: unknown[]) => unknown): void {
-    (this.#listeners ??= new Emitter(reportListenerError)).on(event, listener);
+    (this.#listeners ??= new Emitter(reportListenerError, (work) => this.track(work)))
+      .on(event, listener);
+  }
+
+  /**
+   * Counts `work` (an event's handler still running: its promise, up to its acknowledgement) as
+   * running until it settles. Only asynchronous handlers get here, one `then` each.
+   */
+  track(work: PromiseLike<unknown>): void {
+    this.#running++;
+    const settled = () => {
+      if (--this.#running > 0 || this.#idle === undefined) return;
+      this.#idle.resolve();
+      this.#idle = undefined;
+    };
+    work.then(settled, settled);
+  }
+
+  /** Resolves once no tracked work runs; undefined when none runs now. */
+  idle(): Promise<void> | undefined {
+    if (this.#running === 0) return undefined;
+    if (this.#idle === undefined) {
+      let resolve = () => {};
+      const promise = new Promise<void>((done) => resolve = done);
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
   }
 
   /** Removes a listener of one incoming event (all of them without one). */

@@ -17,13 +17,21 @@ export function currentRuntime(): "deno" | "bun" {
   return "Bun" in globalThis ? "bun" : "deno";
 }
 
-/** How a runtime runs a script (on Deno with `--v8-flags=--expose-gc` when `exposeGc`). */
+/**
+ * How a runtime runs a script (on Deno with `--v8-flags=--expose-gc` when `exposeGc`; on Node
+ * through the tsx loader named by SIO_TSX_LOADER).
+ */
 export function scriptCommand(
   script: string,
-  runtime = currentRuntime(),
+  runtime: "deno" | "bun" | "node" = currentRuntime(),
   exposeGc = false,
 ): string[] {
   if (runtime === "bun") return ["bun", script];
+  if (runtime === "node") {
+    const loader = processEnv().SIO_TSX_LOADER;
+    if (!loader) throw new Error("set SIO_TSX_LOADER to run a script on Node");
+    return ["node", "--import", loader, script];
+  }
   return ["deno", "run", "-A", ...(exposeGc ? ["--v8-flags=--expose-gc"] : []), script];
 }
 
@@ -72,7 +80,7 @@ export interface SpawnOptions {
   /** The script, relative to the project root. Default: the fixture. */
   script?: string;
   /** The runtime. Default: the one running this file. */
-  runtime?: "deno" | "bun";
+  runtime?: "deno" | "bun" | "node";
   /** Let the script call `gc()` (Deno; Bun has `Bun.gc`). */
   exposeGc?: boolean;
 }

@@ -159,6 +159,18 @@ describe("compat Server", () => {
     assert.equal(await withTimeout(upgraded, WAIT, "upgrade"), "websocket");
   });
 
+  it("close() then listen(port) serves again, as socket.io", async () => {
+    const io = track(new Server(0));
+    await listening(io.httpServer!);
+    const port = portOf(io.httpServer!);
+    await io.close();
+    io.listen(port);
+    await listening(io.httpServer!);
+    const socket = client(port);
+    await once(socket, "connect");
+    assert.equal(io.core.state, "running");
+  });
+
   it("socket.conn emits packetCreate with engine.io's options.compress", async () => {
     const io = track(new Server(0));
     await listening(io.httpServer!);

@@ -1,5 +1,6 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
+import type { EngineCounters } from "./engine_counters.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
@@ -117,6 +118,8 @@ export class EngineSession implements EngineSocket {
     private readonly onClosed: (session: EngineSession) => void,
     /** 3 for an `allowEIO3` client: it pings, the server answers. */
     readonly protocol: EngineProtocol = 4,
+    /** What to count, when metrics are on. */
+    private readonly counters?: EngineCounters,
   ) {
     this.#transport = transport;
     transport.bind(this.#listener);
@@ -277,6 +280,7 @@ export class EngineSession implements EngineSocket {
     previous.close();
     this.#transport = next;
     this.#upgraded = true;
+    if (this.counters !== undefined) this.counters.upgrades++;
     next.bind(this.#listener);
     log.debug("upgraded", { sid: this.id, transport: next.name });
     this.#events.emit("upgrade", next.name);
@@ -286,13 +290,12 @@ export class EngineSession implements EngineSocket {
 
   #sendPacket(type: PacketType, data?: PacketData): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
-    if (data === undefined) {
-      this.#writeBuffer.push({ type });
-      this.#writeBufferBytes += 1;
-    } else {
-      this.#writeBuffer.push({ type, data });
-      this.#writeBufferBytes += 1 + (typeof data === "string" ? data.length : data.byteLength);
-    }
+    const bytes = data === undefined
+      ? 1
+      : 1 + (typeof data === "string" ? data.length : data.byteLength);
+    this.#writeBuffer.push(data === undefined ? { type } : { type, data });
+    this.#writeBufferBytes += bytes;
+    if (this.counters !== undefined) this.counters.sentBytes += bytes;
     this.#flush();
   }
 
@@ -324,6 +327,7 @@ export class EngineSession implements EngineSocket {
 
   #onPacket(packet: Packet): void {
     if (this.readyState !== "open" && this.readyState !== "closing") return;
+    if (this.counters !== undefined) this.counters.receivedBytes += packetBytes(packet);
     switch (packet.type) {
       case "pong":
         if (this.protocol === 3) {
@@ -365,8 +369,17 @@ export class EngineSession implements EngineSocket {
     transport.discard();
     transport.close();
     log.debug("session closed", { sid: this.id, reason, description });
+    const closes = this.counters?.closes;
+    closes?.set(reason, (closes.get(reason) ?? 0) + 1);
     this.onClosed(this);
     this.#events.emit("close", reason, description);
     this.#events.removeAllListeners();
   }
+}
+
+/** A packet's size as the counters count it: its type, and its data (text in code units). */
+function packetBytes(packet: Packet): number {
+  const data = packet.data;
+  if (data === undefined) return 1;
+  return 1 + (typeof data === "string" ? data.length : data.byteLength);
 }

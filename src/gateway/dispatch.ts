@@ -59,6 +59,8 @@ export function createDispatcher(report: FailureReport): (
   entry: GatewayEntry,
 ) => EventRoute {
   const backlogs = new WeakMap<AnyServerSocket, Backlog>();
+  /** The promises of validations under way that hold their socket's later events. */
+  const holding = new WeakSet<Promise<void>>();
 
   const extend = (socket: AnyServerSocket, backlog: Backlog, next: Promise<void>): void => {
     backlog.tail = next;
@@ -86,34 +88,39 @@ export function createDispatcher(report: FailureReport): (
 
   /**
    * What runs one event of `event`'s entry: validation (when the entry has a schema), the
-   * handler, the acknowledgement. It returns a promise only while an async validation holds
-   * the socket's later events.
+   * handler, the acknowledgement. It returns a promise while the work goes on: one in
+   * `holding` while an async validation holds the socket's later events, else the promise of
+   * an asynchronous handler's outcome (which holds nothing).
    */
   const runnerFor = (event: string, entry: GatewayEntry) => {
     const { schema, handler } = entry;
-    const invoke = (socket: AnyServerSocket, args: unknown[], ack: Ack | undefined): void => {
+    const invoke = (
+      socket: AnyServerSocket,
+      args: unknown[],
+      ack: Ack | undefined,
+    ): Promise<void> | undefined => {
       let result: unknown;
       try {
         result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
       } catch (error) {
         fail(error, socket, event, ack);
-        return;
+        return undefined;
       }
       if (result instanceof Promise) {
-        result.then(
+        return result.then(
           (value) => respond(ack, value, socket, event),
           (error) => fail(error, socket, event, ack),
         );
-      } else {
-        respond(ack, result, socket, event);
       }
+      respond(ack, result, socket, event);
+      return undefined;
     };
     const validated = (
       result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> } | undefined,
       socket: AnyServerSocket,
       args: unknown[],
       ack: Ack | undefined,
-    ): void => {
+    ): Promise<void> | undefined => {
       if (typeof result !== "object" || result === null) {
         fail(new TypeError("the schema returned no Standard Schema result"), socket, event, ack);
       } else if (result.issues) {
@@ -125,26 +132,30 @@ export function createDispatcher(report: FailureReport): (
         const issues = result.issues.map(describeIssue);
         respond(ack, { error: "validation", issues }, socket, event);
       } else if (socket.connected) {
-        invoke(socket, [result.value, ...args.slice(1)], ack);
+        return invoke(socket, [result.value, ...args.slice(1)], ack);
       }
+      return undefined;
     };
     return (
       socket: AnyServerSocket,
       args: unknown[],
       ack: Ack | undefined,
     ): Promise<void> | undefined => {
-      if (!schema) return void invoke(socket, args, ack);
+      if (!schema) return invoke(socket, args, ack);
       let outcome;
       try {
         outcome = schema["~standard"].validate(args[0]);
       } catch (error) {
         return void fail(error, socket, event, ack);
       }
-      if (!(outcome instanceof Promise)) return void validated(outcome, socket, args, ack);
-      return outcome.then(
-        (result) => validated(result, socket, args, ack),
+      if (!(outcome instanceof Promise)) return validated(outcome, socket, args, ack);
+      // the hold ends once the handler has started, not once it has finished
+      const hold = outcome.then(
+        (result) => void validated(result, socket, args, ack),
         (error) => fail(error, socket, event, ack),
       );
+      holding.add(hold);
+      return hold;
     };
   };
 
@@ -181,22 +192,23 @@ export function createDispatcher(report: FailureReport): (
       const backlog = backlogs.get(socket);
       if (!backlog) {
         const started = run(socket, args, ack);
-        if (!started) return;
+        if (started === undefined || !holding.has(started)) return started;
         const formed: Backlog = { tail: started, waiting: 0, warned: false };
         backlogs.set(socket, formed);
         extend(socket, formed, started);
-        return;
+        return started;
       }
       if (backlog.waiting >= MAX_WAITING_EVENTS) return overflow(socket, event, backlog);
       backlog.waiting++;
-      extend(
-        socket,
-        backlog,
-        backlog.tail.then(() => {
-          backlog.waiting--;
-          return socket.connected ? run(socket, args, ack) : undefined;
-        }),
-      );
+      const next = backlog.tail.then(() => {
+        backlog.waiting--;
+        if (!socket.connected) return undefined;
+        const started = run(socket, args, ack);
+        // only a validation holds the events behind, not a handler that is still running
+        return started !== undefined && holding.has(started) ? started : undefined;
+      });
+      extend(socket, backlog, next);
+      return next;
     };
   };
 }

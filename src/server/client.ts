@@ -127,8 +127,10 @@ export class Client {
         maxBufferedBytes: this.#highWater,
       });
     }
+    const metrics = this.#server.metrics;
     if (flags.volatile) {
       this.#dropped++;
+      if (metrics !== undefined) metrics.slowConsumerDrops++;
       return false;
     }
     const { hardLimitBytes, action } = this.#slow;
@@ -138,6 +140,7 @@ export class Client {
     }
     if (action === "drop") {
       this.#dropped++;
+      if (metrics !== undefined) metrics.slowConsumerDrops++;
       if (!this.#warnedDrop) {
         this.#warnedDrop = true;
         log.warn("slow consumer: dropping packets", {
@@ -157,6 +160,7 @@ export class Client {
       bufferedAmount: buffered,
       hardLimitBytes,
     });
+    if (metrics !== undefined) metrics.slowConsumerCloses++;
     // flushing first is pointless: the peer is not reading
     this.#closeReason ??= "forced close";
     conn.terminate("forced close", description);

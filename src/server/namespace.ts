@@ -13,6 +13,8 @@ import {
   NamespaceHooks,
   reportConnectionListenerError,
 } from "./namespace_hooks.ts";
+import type { AckWatcher } from "./acks.ts";
+import { type NamespaceInstruments, NO_INSTRUMENTS } from "./namespace_instruments.ts";
 import { findSession, type ResolvedRecovery } from "./recovery.ts";
 import { type AnyServerSocket, ServerSocket } from "./socket.ts";
 import { v2ConnectErrorData } from "./v2_clients.ts";
@@ -51,6 +53,8 @@ export class Namespace<
     readonly recovery?: ResolvedRecovery,
     /** @ignore The server's packet codec (internal): what the namespace's packets are encoded with. */
     readonly codec: SocketCodec = BUILTIN_CODEC,
+    /** @ignore Its counters and spans, when metrics or tracing are on (internal). */
+    readonly _instruments: NamespaceInstruments = NO_INSTRUMENTS,
   ) {
     this.#adapter = adapterFactory(this as unknown as Namespace);
   }
@@ -224,6 +228,11 @@ export class Namespace<
     const session = this.recovery === undefined || client.conn.protocol === 3
       ? undefined
       : await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid));
+    const metrics = this._instruments.metrics;
+    if (metrics !== undefined && typeof auth.pid === "string" && typeof auth.offset === "string") {
+      if (session) metrics.recoveries++;
+      else if (this.recovery !== undefined) metrics.recoveryMisses++;
+    }
     const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
     const skip = session !== undefined && this.recovery?.skipMiddlewares === true;
     let error: Error | undefined;
@@ -237,6 +246,7 @@ export class Namespace<
       return;
     }
     if (error) {
+      if (metrics !== undefined) metrics.connectErrors++;
       socket._abandon();
       const data = (error as { data?: unknown }).data;
       client.writePacket({
@@ -252,6 +262,7 @@ export class Namespace<
       return;
     }
     this.sockets.set(socket.id, socket as unknown as ServerSocket<EmitEvents, SocketData>);
+    if (metrics !== undefined) metrics.connections++;
     client.add(socket);
     socket._onconnect();
     this.parentHooks?.connection.call([socket], reportConnectionListenerError);
@@ -287,6 +298,12 @@ export class Namespace<
   /** @internal The route of an event: this namespace's, else its parent's. */
   _route(event: string): EventRoute | undefined {
     return this.#hooks.routes.get(event) ?? this.parentHooks?.routes.get(event);
+  }
+
+  /** @internal What follows the acknowledgements `socket` awaits, when metrics or tracing are on. */
+  _ackWatcherOf(socket: AnyServerSocket): AckWatcher | undefined {
+    const watch = this._instruments.watchAck;
+    return watch && ((event, id) => watch(socket, event, id));
   }
 
   /** @internal The next acknowledgement id of this namespace. */

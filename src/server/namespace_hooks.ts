@@ -8,13 +8,14 @@ export type ConnectMiddleware = (socket: AnyServerSocket, next: (error?: Error) 
 
 /**
  * The handler of one event in a namespace's dispatch table: the socket, the event's arguments,
- * and the acknowledgement callback when the client asked for one.
+ * and the acknowledgement callback when the client asked for one. It may return a promise
+ * that settles once an asynchronous handler has finished (an event's span ends then).
  */
 export type EventRoute = (
   socket: AnyServerSocket,
   args: unknown[],
   ack: ((...args: unknown[]) => void) | undefined,
-) => void;
+) => void | Promise<unknown>;
 
 const log = getLogger("server");
 

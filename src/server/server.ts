@@ -1,5 +1,6 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
+import type { EngineCounters } from "../engine/engine_counters.ts";
 import { EngineServer } from "../engine/server.ts";
 import { BUILTIN_CODEC, type SocketCodec } from "../parser/codec.ts";
 import type { SocketIoParser } from "../parser/parser_module.ts";
@@ -14,8 +15,10 @@ import type {
 } from "./limits.ts";
 import { Namespace } from "./namespace.ts";
 import { NamespaceHooks } from "./namespace_hooks.ts";
+import { namespaceInstruments, type ServerTelemetry } from "./namespace_instruments.ts";
 import { ParentNamespace } from "./parent_namespace.ts";
 import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
+import type { ServerMetrics } from "./server_metrics.ts";
 
 const log = getLogger("server");
 
@@ -138,14 +141,29 @@ export class SocketServer {
   /** Empty child namespaces waiting for `maxDisconnectionDuration` before their removal. */
   readonly #retiring = new Map<Namespace, ReturnType<typeof setTimeout>>();
   #closing = false;
+  /** What the server counts and traces (each when on). */
+  readonly #telemetry: ServerTelemetry;
 
-  /** Takes options already checked and defaulted, for each layer. */
-  constructor(engineOptions: ResolvedEngineProtocolOptions, options: ResolvedSocketServerOptions) {
-    this.engine = new EngineServer(engineOptions);
+  /**
+   * Takes options already checked and defaulted, for each layer, and the telemetry to keep
+   * (the engine's counters with it).
+   */
+  constructor(
+    engineOptions: ResolvedEngineProtocolOptions,
+    options: ResolvedSocketServerOptions,
+    telemetry: ServerTelemetry & { readonly engine?: EngineCounters } = {},
+  ) {
+    this.engine = new EngineServer(engineOptions, telemetry.engine);
     this.options = options;
+    this.#telemetry = telemetry;
     codecs.set(this.engine, options.parser);
     this.engine.on("connection", (conn) => new Client(this, conn));
     this.of("/");
+  }
+
+  /** The server's counters, when metrics are on. */
+  get metrics(): ServerMetrics | undefined {
+    return this.#telemetry.metrics;
   }
 
   /** The namespace of that name, created if needed. */
@@ -172,6 +190,7 @@ export class SocketServer {
         undefined,
         this.options.connectionStateRecovery,
         this.options.parser,
+        namespaceInstruments(this.#telemetry),
       );
       this.#namespaces.set(normalized, nsp);
       void nsp.adapter.init();
@@ -219,6 +238,7 @@ export class SocketServer {
       parent.hooks,
       this.options.connectionStateRecovery,
       this.options.parser,
+      namespaceInstruments(this.#telemetry),
     );
     this.#namespaces.set(name, child);
     parent.children.add(child);

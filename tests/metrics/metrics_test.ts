@@ -121,7 +121,7 @@ describe("metrics: off by default", () => {
     await io.close();
   });
 
-  it("the bare Engine.IO server's too", async () => {
+  it("the bare Engine.IO server's too", () => {
     const engine = createEngineServer();
     assert.equal(engine.metrics.enabled, false);
     assert.equal(engine.metrics.handler().status, 404);

@@ -1,7 +1,7 @@
 import { getLogger } from "../_internal/log.ts";
 import type { StandardSchemaIssue, StandardSchemaV1 } from "../_internal/standard_schema.ts";
 import type { Ack } from "../server/acks.ts";
-import type { EventRoute } from "../server/namespace_hooks.ts";
+import { type EventRoute, type RouteFailure, routeFailure } from "../server/namespace_hooks.ts";
 import type { AnyServerSocket } from "../server/socket.ts";
 import type { AckArgs, EventContext } from "./types.ts";
 
@@ -31,7 +31,7 @@ export const MAX_WAITING_EVENTS = 32;
 /** A socket's events waiting behind an asynchronous validation. */
 interface Backlog {
   /** Settles once the last queued event has been handled. */
-  tail: Promise<void>;
+  tail: Promise<unknown>;
   /** Events queued behind the one being validated. */
   waiting: number;
   /** Whether an overflow was logged since the backlog formed. */
@@ -60,9 +60,9 @@ export function createDispatcher(report: FailureReport): (
 ) => EventRoute {
   const backlogs = new WeakMap<AnyServerSocket, Backlog>();
   /** The promises of validations under way that hold their socket's later events. */
-  const holding = new WeakSet<Promise<void>>();
+  const holding = new WeakSet<Promise<unknown>>();
 
-  const extend = (socket: AnyServerSocket, backlog: Backlog, next: Promise<void>): void => {
+  const extend = (socket: AnyServerSocket, backlog: Backlog, next: Promise<unknown>): void => {
     backlog.tail = next;
     void next.finally(() => {
       if (backlog.tail === next) backlogs.delete(socket);
@@ -90,7 +90,8 @@ export function createDispatcher(report: FailureReport): (
    * What runs one event of `event`'s entry: validation (when the entry has a schema), the
    * handler, the acknowledgement. It returns a promise while the work goes on: one in
    * `holding` while an async validation holds the socket's later events, else the promise of
-   * an asynchronous handler's outcome (which holds nothing).
+   * the handler's outcome (which holds nothing): a `RouteFailure` when it failed (resolved at
+   * once for a synchronous failure), else nothing.
    */
   const runnerFor = (event: string, entry: GatewayEntry) => {
     const { schema, handler } = entry;
@@ -98,13 +99,12 @@ export function createDispatcher(report: FailureReport): (
       socket: AnyServerSocket,
       args: unknown[],
       ack: Ack | undefined,
-    ): Promise<void> | undefined => {
+    ): Outcome => {
       let result: unknown;
       try {
         result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
       } catch (error) {
-        fail(error, socket, event, ack);
-        return undefined;
+        return reported(fail(error, socket, event, ack));
       }
       if (result instanceof Promise) {
         return result.then(
@@ -112,17 +112,17 @@ export function createDispatcher(report: FailureReport): (
           (error) => fail(error, socket, event, ack),
         );
       }
-      respond(ack, result, socket, event);
-      return undefined;
+      return reported(respond(ack, result, socket, event));
     };
     const validated = (
       result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> } | undefined,
       socket: AnyServerSocket,
       args: unknown[],
       ack: Ack | undefined,
-    ): Promise<void> | undefined => {
+    ): Outcome => {
       if (typeof result !== "object" || result === null) {
-        fail(new TypeError("the schema returned no Standard Schema result"), socket, event, ack);
+        const error = new TypeError("the schema returned no Standard Schema result");
+        return reported(fail(error, socket, event, ack));
       } else if (result.issues) {
         log.warn("event failed validation", {
           event,
@@ -130,7 +130,7 @@ export function createDispatcher(report: FailureReport): (
           address: socket.handshake.address,
         });
         const issues = result.issues.map(describeIssue);
-        respond(ack, { error: "validation", issues }, socket, event);
+        return reported(respond(ack, { error: "validation", issues }, socket, event));
       } else if (socket.connected) {
         return invoke(socket, [result.value, ...args.slice(1)], ack);
       }
@@ -140,19 +140,19 @@ export function createDispatcher(report: FailureReport): (
       socket: AnyServerSocket,
       args: unknown[],
       ack: Ack | undefined,
-    ): Promise<void> | undefined => {
+    ): Outcome => {
       if (!schema) return invoke(socket, args, ack);
       let outcome;
       try {
         outcome = schema["~standard"].validate(args[0]);
       } catch (error) {
-        return void fail(error, socket, event, ack);
+        return reported(fail(error, socket, event, ack));
       }
       if (!(outcome instanceof Promise)) return validated(outcome, socket, args, ack);
       // the hold ends once the handler has started, not once it has finished
       const hold = outcome.then(
         (result) => void validated(result, socket, args, ack),
-        (error) => fail(error, socket, event, ack),
+        (error) => void fail(error, socket, event, ack),
       );
       holding.add(hold);
       return hold;
@@ -165,25 +165,32 @@ export function createDispatcher(report: FailureReport): (
     value: unknown,
     socket: AnyServerSocket,
     event: string,
-  ) => {
-    if (!ack) return;
+  ): RouteFailure | undefined => {
+    if (!ack) return undefined;
     try {
       if (value === undefined) ack();
       else if (isAckArgs(value)) ack(...value.args);
       else ack(value);
+      return undefined;
     } catch (error) {
-      fail(error, socket, event, ack);
+      return fail(error, socket, event, ack);
     }
   };
 
   /** Reports a failure and acknowledges `{ error }` if the client asked for an ack. */
-  const fail = (error: unknown, socket: AnyServerSocket, event: string, ack: Ack | undefined) => {
+  const fail = (
+    error: unknown,
+    socket: AnyServerSocket,
+    event: string,
+    ack: Ack | undefined,
+  ): RouteFailure => {
     report(error, socket, event);
     try {
       ack?.({ error: errorMessage(error) });
     } catch (ackError) {
       log.error("could not send the error acknowledgement", { event, error: ackError });
     }
+    return routeFailure(error);
   };
 
   return (event, entry) => {
@@ -211,6 +218,14 @@ export function createDispatcher(report: FailureReport): (
       return next;
     };
   };
+}
+
+/** What running one event returns: see `runnerFor`. */
+type Outcome = Promise<RouteFailure | void> | undefined;
+
+/** A synchronous failure as an outcome, so the event's span sees it. */
+function reported(failure: RouteFailure | undefined): Outcome {
+  return failure && Promise.resolve(failure);
 }
 
 function isAckArgs(value: unknown): value is AckArgs {

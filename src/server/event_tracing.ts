@@ -20,6 +20,7 @@ import {
 } from "@opentelemetry/api";
 import { contextFromTraceparent } from "../telemetry/trace_context.ts";
 import type { Ack } from "./acks.ts";
+import { failureOf } from "./namespace_hooks.ts";
 import type { AnyServerSocket } from "./socket.ts";
 
 /** The value of `messaging.system` on every span. */
@@ -37,9 +38,10 @@ export class EventTracing {
   }
 
   /**
-   * Runs the handling of one event in a span (active while `run` runs). The span ends when
-   * the acknowledgement is sent if the client asked for one, else when `run`'s promise
-   * settles (an asynchronous gateway handler), else when `run` returns.
+   * Runs the handling of one event in a span (active while `run` runs). The span ends once
+   * `run`'s promise settles when it returns one (a gateway's handler, which acknowledges
+   * before that; a `RouteFailure` marks the span failed), else once the acknowledgement is
+   * sent if the client asked for one (a listener may send it later), else when `run` returns.
    */
   traceEvent(
     socket: AnyServerSocket,
@@ -56,17 +58,17 @@ export class EventTracing {
         "socket.io.ack": ack !== undefined,
       },
     }, parent);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      span.end();
-    };
+    let acked = false;
+    let waitingForAck = false;
     const traced: Ack | undefined = ack && ((...args) => {
+      acked = true;
       try {
         ack(...args);
       } finally {
-        end();
+        if (waitingForAck) {
+          waitingForAck = false;
+          span.end();
+        }
       }
     });
     let work: unknown;
@@ -74,16 +76,20 @@ export class EventTracing {
       work = context.with(trace.setSpan(parent, span), run, undefined, traced);
     } catch (error) {
       fail(span, error);
-      end();
+      span.end();
       throw error;
     }
-    if (traced !== undefined) return;
     if (work instanceof Promise) {
-      work.then(end, (error) => {
+      work.then((outcome) => {
+        const failure = failureOf(outcome);
+        if (failure) fail(span, failure.error);
+        span.end();
+      }, (error) => {
         fail(span, error);
-        end();
+        span.end();
       });
-    } else end();
+    } else if (traced !== undefined && !acked) waitingForAck = true;
+    else span.end();
   }
 
   /**

@@ -14,7 +14,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { createServer, defineGateway, type GatewaySocket, type ServerOptions } from "../../mod.ts";
+import { defineGateway, type GatewaySocket, type ServerOptions } from "../../mod.ts";
 import { registeredProvider, resolveTracer } from "../../src/telemetry/tracer.ts";
 import { parseTraceparent } from "../../src/telemetry/trace_context.ts";
 import {

@@ -225,13 +225,15 @@ export class Namespace<
   /** @internal Admits a client to this namespace through the middlewares. */
   async _add(client: Client, auth: Record<string, unknown>): Promise<void> {
     // v2 clients cannot recover: their CONNECT reply has no pid to send back
-    const session = this.recovery === undefined || client.conn.protocol === 3
-      ? undefined
-      : await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid));
+    const recovering = this.recovery !== undefined && client.conn.protocol !== 3;
+    const session = recovering
+      ? await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid))
+      : undefined;
     const metrics = this._instruments.metrics;
-    if (metrics !== undefined && typeof auth.pid === "string" && typeof auth.offset === "string") {
+    // an attempt: the CONNECT named a session (findSession needs both)
+    if (metrics !== undefined && recovering && typeof auth.pid === "string") {
       if (session) metrics.recoveries++;
-      else if (this.recovery !== undefined) metrics.recoveryMisses++;
+      else if (typeof auth.offset === "string") metrics.recoveryMisses++;
     }
     const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
     const skip = session !== undefined && this.recovery?.skipMiddlewares === true;

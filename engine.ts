@@ -12,7 +12,8 @@
  * @module
  */
 export { createEngineServer } from "./src/create_engine_server.ts";
-export type { EngineIoServer, EngineServerOptions } from "./src/create_engine_server.ts";
+export type { EngineIoServer, EngineServerOptions, Metrics } from "./src/create_engine_server.ts";
+export type { MetricsOptions } from "./src/options/telemetry_options.ts";
 export type {
   CookieOptions,
   CorsOptions,

@@ -29,7 +29,7 @@
 
 // The gateway API: define gateways, serve them.
 export { createServer } from "./src/create_server.ts";
-export type { ServerOptions, SocketIoServer } from "./src/create_server.ts";
+export type { Metrics, ServerOptions, SocketIoServer } from "./src/create_server.ts";
 export { ackArgs, defineGateway, validated } from "./src/gateway/define.ts";
 export type {
   AckArgs,
@@ -123,6 +123,13 @@ export type {
 } from "./src/server/limits.ts";
 export type { ConnectionStateRecoveryOptions } from "./src/server/recovery.ts";
 export type { ParserDecoder, ParserEncoder, SocketIoParser } from "./src/parser/parser_module.ts";
+
+// Production: Prometheus metrics and OpenTelemetry tracing.
+export type {
+  MetricsOptions,
+  TracerProviderLike,
+  TracingOptions,
+} from "./src/options/telemetry_options.ts";
 
 // Adapters: rooms and broadcasts in memory, or across a cluster (see ./redis).
 export { InMemoryAdapter } from "./src/server/in_memory_adapter.ts";

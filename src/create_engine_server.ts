@@ -3,14 +3,22 @@ import { type DrainOptions, drainSessions } from "./engine/drain.ts";
 import { type Engine, EngineServer } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
 import { healthResponse, readyResponse } from "./http/probes.ts";
+import { createEngineCounters } from "./engine/engine_counters.ts";
+import { engineFamilies } from "./metrics/engine_families.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics_endpoint.ts";
 import type { Endpoint } from "./http/types.ts";
 import { resolveDrainOptions } from "./options/drain_options.ts";
 import { type EngineServerOptions, resolveEngineServerOptions } from "./options/server_options.ts";
 
-export type { EngineServerOptions };
+export type { EngineServerOptions, Metrics };
 
 /** A bare Engine.IO v4 server, servable on Deno, Bun and Node. */
 export interface EngineIoServer extends Endpoint, Engine {
+  /**
+   * The Prometheus metrics of the sessions (the `metrics` option): mount `metrics.handler` on
+   * a route, e.g. `app.get("/metrics", engine.metrics.handler)`; 404 while they are off.
+   */
+  readonly metrics: Metrics;
   /**
    * Drains the server: new handshakes get 503 (`Retry-After`) and `ready()` answers 503 from
    * the first moment; every session closes once what is queued for it was sent; at `deadline`
@@ -49,7 +57,8 @@ export interface EngineIoServer extends Endpoint, Engine {
  */
 export function createEngineServer(options: EngineServerOptions = {}): EngineIoServer {
   const resolved = resolveEngineServerOptions(options);
-  const engine = new EngineServer(resolved.engine);
+  const counters = resolved.metrics && createEngineCounters();
+  const engine = new EngineServer(resolved.engine, counters);
   const endpoint = mountEndpoint(engine, resolved.http);
   const drain = onceWithDeadline((deadline) => drainSessions(engine, deadline));
   return {
@@ -63,6 +72,10 @@ export function createEngineServer(options: EngineServerOptions = {}): EngineIoS
       return engine.state;
     },
     path: endpoint.path,
+    metrics: createMetrics(
+      resolved.metrics,
+      (prefix) => engineFamilies(engine, counters!, prefix),
+    ),
     on: (event, listener) => engine.on(event, listener),
     off: (event, listener) => engine.off(event, listener),
     attach: endpoint.attach,

@@ -2,21 +2,28 @@ import type { DrainOptions } from "./engine/drain.ts";
 import type { Engine, ServerState } from "./engine/server.ts";
 import { mountEndpoint } from "./http/mount.ts";
 import { healthResponse, readyResponse } from "./http/probes.ts";
+import { createEngineCounters } from "./engine/engine_counters.ts";
+import { engineFamilies } from "./metrics/engine_families.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics_endpoint.ts";
+import { serverFamilies } from "./metrics/server_families.ts";
 import type { Endpoint } from "./http/types.ts";
 import { resolveDrainOptions } from "./options/drain_options.ts";
 import { resolveServerOptions, type ServerOptions } from "./options/server_options.ts";
 import { BUN_BACKPRESSURE_LIMIT } from "./runtime/bun.ts";
 import type { RemoteSocketLike } from "./server/adapter.ts";
 import type { BroadcastOperator } from "./server/broadcast.ts";
+import { EventTracing } from "./server/event_tracing.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./server/events.ts";
 import type { Namespace } from "./server/namespace.ts";
 import type { ConnectMiddleware } from "./server/namespace_hooks.ts";
 import type { ParentNamespace } from "./server/parent_namespace.ts";
 import { type NamespaceMatcher, SocketServer } from "./server/server.ts";
+import { createServerMetrics } from "./server/server_metrics.ts";
 import type { ServerSocket } from "./server/socket.ts";
 import type { Room } from "./server/types.ts";
+import { resolveTracer } from "./telemetry/tracer.ts";
 
-export type { ServerOptions };
+export type { Metrics, ServerOptions };
 
 /** A running Socket.IO server: serve `fetch` (and `websocket` on Bun), emit from anywhere. */
 export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMap>
@@ -27,6 +34,11 @@ export interface SocketIoServer<ServerEvents extends EventsMap = DefaultEventsMa
   readonly clientsCount: number;
   /** The Engine.IO layer under the server: its sessions and their events. */
   readonly engine: Engine;
+  /**
+   * The Prometheus metrics (the `metrics` option): mount `metrics.handler` on a route of your
+   * Hono app, e.g. `app.get("/metrics", io.metrics.handler)`; it answers 404 while they are off.
+   */
+  readonly metrics: Metrics;
   /** A namespace by name (created when missing). */
   of(name: string): Namespace<ServerEvents>;
   /** A parent of dynamic namespaces: names it matches become namespaces on first connection. */
@@ -143,7 +155,15 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
   options: ServerOptions = {},
 ): SocketIoServer<ServerEvents> {
   const resolved = resolveServerOptions(options);
-  const server = new SocketServer(resolved.engine, resolved.socket);
+  const settings = resolved.metrics;
+  const engineCounters = settings && createEngineCounters();
+  const serverMetrics = settings && createServerMetrics(settings.buckets);
+  const tracer = resolveTracer(resolved.tracing);
+  const server = new SocketServer(resolved.engine, resolved.socket, {
+    engine: engineCounters,
+    metrics: serverMetrics,
+    tracing: tracer && new EventTracing(tracer),
+  });
   for (const gateway of resolved.gateways) {
     const { namespace } = gateway;
     if (typeof namespace === "string") gateway.install(server.of(namespace));
@@ -155,6 +175,10 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
     bunBackpressureLimit(server.options.slowConsumer.hardLimitBytes),
   );
   const main = () => server.of("/") as unknown as Namespace<ServerEvents>;
+  const metrics = createMetrics(settings, (prefix) => [
+    ...engineFamilies(server.engine, engineCounters!, prefix),
+    ...serverFamilies(server, serverMetrics!, prefix),
+  ]);
   const io: SocketIoServer<ServerEvents> = {
     app: endpoint.app,
     fetch: endpoint.fetch,
@@ -167,6 +191,7 @@ export function createServer<ServerEvents extends EventsMap = DefaultEventsMap>(
       return server.engine.clientsCount;
     },
     engine: server.engine,
+    metrics,
     of: ((name: string | NamespaceMatcher) => server.of(name as string)) as SocketIoServer<
       ServerEvents
     >["of"],

@@ -272,3 +272,25 @@ export function baselineTable(cells: Cell[], plans: ScenarioPlan[]): string {
   }
   return rows.join("\n");
 }
+
+/**
+ * Metrics on ÷ off: the main figure of `ours-<runtime>-metrics` (the fixture with METRICS=on)
+ * ÷ that of `ours-<runtime>`, per scenario and runtime, in markdown.
+ */
+export function metricsTable(cells: Cell[], plans: ScenarioPlan[]): string {
+  const runtimes: RuntimeName[] = ["deno", "bun", "node"];
+  const rows = [
+    "| scenario | main figure | Deno | Bun | Node |",
+    "| --- | --- | ---: | ---: | ---: |",
+  ];
+  for (const plan of plans) {
+    const cell = (runtime: RuntimeName) => {
+      const on = find(cells, plan.scenario, `ours-${runtime}-metrics`);
+      const off = find(cells, plan.scenario, `ours-${runtime}`);
+      return ratio(on && off ? on.main / off.main : undefined);
+    };
+    const main = plan.scenario === "memory" ? "KiB/socket" : `CPU µs/${plan.op}`;
+    rows.push(`| ${plan.scenario} | ${main} | ${runtimes.map(cell).join(" | ")} |`);
+  }
+  return rows.join("\n");
+}

@@ -8,11 +8,13 @@
  *   deno task bench:smoke                # 1 short round, few clients (CI), results/logs/
  *   deno run -A bench/harness/run.ts --rounds 1 --scenarios ack,fanout --servers ours-deno,socketio-node
  *   deno run -A bench/harness/run.ts --baseline /tmp/base   # also base-{deno,bun,node} from there
+ *   deno run -A bench/harness/run.ts --metrics --scenarios ack,fanout   # also ours-*-metrics
  *
  * Flags: --smoke, --rounds N, --scenarios a,b, --servers a,b, --loadgen bun|deno,
  * --timeout SECONDS (hard limit of the whole run), --out DIR, --baseline DIR (another checkout
  * of this repository; or SIO_BENCH_BASELINE): adds its fixture as base-* servers and a
- * "this checkout vs baseline" table.
+ * "this checkout vs baseline" table; --metrics (or SIO_BENCH_METRICS=1): adds the fixture
+ * with METRICS=on as ours-{deno,bun,node}-metrics and a "metrics on ÷ off" table.
  * Every process it starts is killed by PID on the way out, whatever the way out is.
  */
 import { join } from "node:path";
@@ -26,6 +28,7 @@ import {
   baselineTable,
   checkTargets,
   fmt,
+  metricsTable,
   resultsTable,
   targetsTable,
   type TrialRecord,
@@ -49,6 +52,7 @@ interface Options {
   timeoutS: number;
   out: string;
   baseline?: string;
+  metrics: boolean;
 }
 
 function parseOptions(args: string[]): Options {
@@ -71,6 +75,7 @@ function parseOptions(args: string[]): Options {
     timeoutS: Number(value("timeout") ?? (smoke ? 120 : 3600)),
     out: value("out") ?? join(ROOT, smoke ? "bench/results/logs" : "bench/results"),
     baseline: value("baseline") || Deno.env.get("SIO_BENCH_BASELINE") || undefined,
+    metrics: args.includes("--metrics") || Deno.env.get("SIO_BENCH_METRICS") === "1",
   };
 }
 
@@ -110,10 +115,12 @@ async function main(): Promise<number> {
     if (prepared.note) notes.push(prepared.note);
     baseline = { dir: prepared.dir, commit: await gitCommit(prepared.dir) };
   }
-  const servers = serverList(baseline);
+  const servers = serverList(baseline, options.metrics);
   const unknown = options.servers?.filter((id) => !servers.some((spec) => spec.id === id));
   if (unknown?.length) {
-    throw new Error(`unknown server(s) ${unknown.join(", ")} (base-* need --baseline DIR)`);
+    throw new Error(
+      `unknown server(s) ${unknown.join(", ")} (base-* need --baseline DIR, *-metrics --metrics)`,
+    );
   }
   const wanted = servers.filter((spec) => !options.servers || options.servers.includes(spec.id));
   const available: ServerSpec[] = [];
@@ -252,6 +259,17 @@ async function main(): Promise<number> {
         "same run (under 1.00× = this checkout is cheaper).",
         "",
         baselineTable(cells, plans),
+        "",
+      ]
+      : []),
+    ...(options.metrics
+      ? [
+        "## Metrics on ÷ off",
+        "",
+        "The main figure of the fixture with `metrics: true` (METRICS=on) ÷ that of the same",
+        "fixture without, same runtime, same run (1.00× = metrics cost nothing measurable).",
+        "",
+        metricsTable(cells, plans),
         "",
       ]
       : []),

@@ -20,6 +20,8 @@ export interface ServerSpec {
   optional?: boolean;
   /** Working directory of the server (default: this checkout). */
   cwd?: string;
+  /** Environment variables added to SERVER_ENV for this server. */
+  env?: Record<string, string>;
   /** The command line, or a reason it cannot run here. */
   command(tools: Tools, deps: DepsState): { cmd: string; args: string[] } | string;
 }
@@ -123,19 +125,36 @@ export const SERVERS: ServerSpec[] = [
 
 /**
  * Every server, with `base-deno`, `base-bun` and `base-node` after their `ours-*` when a
- * baseline checkout is given: the same fixture, run from `dir` (its deno.json, node_modules).
+ * baseline checkout is given: the same fixture, run from `dir` (its deno.json, node_modules);
+ * and with `metrics`, `ours-deno-metrics`, `ours-bun-metrics` and `ours-node-metrics`: the
+ * fixture with METRICS=on.
  */
-export function serverList(baseline?: { dir: string; commit: string }): ServerSpec[] {
-  if (!baseline) return SERVERS;
-  return SERVERS.flatMap((spec) =>
-    spec.kind !== "ours" ? [spec] : [spec, {
-      ...spec,
-      id: spec.id.replace(/^ours-/, "base-"),
-      label: spec.label.replace("sio-gateway", `baseline ${baseline.commit}`),
-      kind: "baseline" as const,
-      cwd: baseline.dir,
-    }]
-  );
+export function serverList(
+  baseline?: { dir: string; commit: string },
+  metrics = false,
+): ServerSpec[] {
+  return SERVERS.flatMap((spec) => {
+    if (spec.kind !== "ours") return [spec];
+    const variants: ServerSpec[] = [spec];
+    if (metrics) {
+      variants.push({
+        ...spec,
+        id: `${spec.id}-metrics`,
+        label: `${spec.label} · metrics on`,
+        env: { METRICS: "on" },
+      });
+    }
+    if (baseline) {
+      variants.push({
+        ...spec,
+        id: spec.id.replace(/^ours-/, "base-"),
+        label: spec.label.replace("sio-gateway", `baseline ${baseline.commit}`),
+        kind: "baseline" as const,
+        cwd: baseline.dir,
+      });
+    }
+    return variants;
+  });
 }
 
 /**
@@ -224,7 +243,7 @@ export async function startServer(
   let exited = false;
   const child = spawn(command.cmd, command.args, {
     cwd: spec.cwd ?? ROOT,
-    env: SERVER_ENV,
+    env: { ...SERVER_ENV, ...spec.env },
     onStdout(line) {
       remember(line);
       const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);

@@ -9,6 +9,7 @@ import type { Adapter } from "../server/adapter.ts";
 import type { SocketIoParser } from "../parser/parser_module.ts";
 import type { ConnectionStateRecoveryOptions } from "../server/recovery.ts";
 import type { TransportName } from "../engine/transport.ts";
+import type { MetricsOptions, TracingOptions } from "../options/telemetry_options.ts";
 
 /** A `cors` package origin: a value, a list, or a callback. */
 export type CompatCorsOrigin =
@@ -100,6 +101,10 @@ export interface CompatServerOptions {
    * `{ threshold: 1024 }`.
    */
   httpCompression?: boolean | { threshold?: number; [option: string]: unknown };
+  /** Prometheus metrics, served by `io.core.metrics.handler` (sio-gateway's option). */
+  metrics?: boolean | MetricsOptions;
+  /** OpenTelemetry tracing (sio-gateway's option; on when a tracer provider is registered). */
+  tracing?: boolean | TracingOptions;
   /** Any other socket.io / engine.io option (ignored). */
   [option: string]: unknown;
 }
@@ -132,6 +137,8 @@ export function toCoreOptions(
     "rateLimit",
     "slowConsumer",
     "parser",
+    "metrics",
+    "tracing",
   ] as const;
   for (const name of copy) {
     if (options[name] !== undefined) (core as Record<string, unknown>)[name] = options[name];

@@ -2,6 +2,7 @@ import { Emitter } from "../_internal/emitter.ts";
 import { generateId } from "../_internal/ids.ts";
 import { getLogger } from "../_internal/log.ts";
 import { AddressLimits } from "./address_limits.ts";
+import type { EngineCounters } from "./engine_counters.ts";
 import { type EngineRefusal, serverFull, shuttingDown } from "./errors.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
@@ -52,11 +53,17 @@ export class EngineServer implements Engine {
   #state: ServerState = "running";
   /** The `Retry-After` (seconds) of handshakes refused while draining. */
   #retryAfter = 0;
+  /** What the sessions count, when metrics are on. */
+  readonly counters: EngineCounters | undefined;
 
-  /** Takes options already checked and defaulted (see src/options/engine_options.ts). */
-  constructor(options: ResolvedEngineProtocolOptions) {
+  /**
+   * Takes options already checked and defaulted (see src/options/engine_options.ts), and the
+   * counters to keep when metrics are on.
+   */
+  constructor(options: ResolvedEngineProtocolOptions, counters?: EngineCounters) {
     this.options = options;
     this.addresses = new AddressLimits(options);
+    this.counters = counters;
   }
 
   /** Number of open sessions. */
@@ -161,7 +168,9 @@ export class EngineServer implements Engine {
         if (this.#sessions.delete(closed.id)) this.addresses.closed(closed.request.remoteAddress);
       },
       protocolOf(request.query),
+      this.counters,
     );
+    if (this.counters !== undefined) this.counters.handshakes[transport.name]++;
     this.#sessions.set(id, session);
     this.addresses.opened(request.remoteAddress);
     session.open();

@@ -1,5 +1,6 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
+import type { EngineCounters } from "./engine_counters.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
@@ -141,6 +142,8 @@ export class EngineSession implements EngineSocket {
     private readonly onClosed: (session: EngineSession) => void,
     /** 3 for an `allowEIO3` client: it pings, the server answers. */
     readonly protocol: EngineProtocol = 4,
+    /** What to count, when metrics are on. */
+    private readonly counters?: EngineCounters,
   ) {
     this.#transport = transport;
     transport.bind(this.#listener);
@@ -302,6 +305,7 @@ export class EngineSession implements EngineSocket {
     previous.close();
     this.#transport = next;
     this.#upgraded = true;
+    if (this.counters !== undefined) this.counters.upgrades++;
     next.bind(this.#listener);
     log.debug("upgraded", { sid: this.id, transport: next.name });
     this.#events.emit("upgrade", next.name);
@@ -311,14 +315,14 @@ export class EngineSession implements EngineSocket {
 
   #sendPacket(type: PacketType, data?: PacketData, uncompressed = false): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
-    if (data === undefined) {
-      this.#writeBuffer.push({ type });
-      this.#writeBufferBytes += 1;
-    } else {
-      // the flag only where it is set, so most packets keep the one shape `{ type, data }`
-      this.#writeBuffer.push(uncompressed ? { type, data, compress: false } : { type, data });
-      this.#writeBufferBytes += 1 + (typeof data === "string" ? data.length : data.byteLength);
-    }
+    const bytes = data === undefined
+      ? 1
+      : 1 + (typeof data === "string" ? data.length : data.byteLength);
+    if (data === undefined) this.#writeBuffer.push({ type });
+    // the flag only where it is set, so most packets keep the one shape `{ type, data }`
+    else this.#writeBuffer.push(uncompressed ? { type, data, compress: false } : { type, data });
+    this.#writeBufferBytes += bytes;
+    if (this.counters !== undefined) this.counters.sentBytes += bytes;
     if (this.#packetsWatched) {
       this.#events.emit("packetCreate", { type, data, options: { compress: !uncompressed } });
     }
@@ -353,6 +357,7 @@ export class EngineSession implements EngineSocket {
 
   #onPacket(packet: Packet): void {
     if (this.readyState !== "open" && this.readyState !== "closing") return;
+    if (this.counters !== undefined) this.counters.receivedBytes += packetBytes(packet);
     switch (packet.type) {
       case "pong":
         if (this.protocol === 3) {
@@ -394,8 +399,17 @@ export class EngineSession implements EngineSocket {
     transport.discard();
     transport.close();
     log.debug("session closed", { sid: this.id, reason, description });
+    const closes = this.counters?.closes;
+    closes?.set(reason, (closes.get(reason) ?? 0) + 1);
     this.onClosed(this);
     this.#events.emit("close", reason, description);
     this.#events.removeAllListeners();
   }
+}
+
+/** A packet's size as the counters count it: its type, and its data (text in code units). */
+function packetBytes(packet: Packet): number {
+  const data = packet.data;
+  if (data === undefined) return 1;
+  return 1 + (typeof data === "string" ? data.length : data.byteLength);
 }

@@ -1,7 +1,7 @@
 import { getLogger } from "../_internal/log.ts";
 import type { StandardSchemaIssue, StandardSchemaV1 } from "../_internal/standard_schema.ts";
 import type { Ack } from "../server/acks.ts";
-import type { EventRoute } from "../server/namespace_hooks.ts";
+import { type EventRoute, type RouteFailure, routeFailure } from "../server/namespace_hooks.ts";
 import type { AnyServerSocket } from "../server/socket.ts";
 import type { AckArgs, EventContext } from "./types.ts";
 
@@ -31,7 +31,7 @@ export const MAX_WAITING_EVENTS = 32;
 /** A socket's events waiting behind an asynchronous validation. */
 interface Backlog {
   /** Settles once the last queued event has been handled. */
-  tail: Promise<void>;
+  tail: Promise<unknown>;
   /** Events queued behind the one being validated. */
   waiting: number;
   /** Whether an overflow was logged since the backlog formed. */
@@ -59,8 +59,10 @@ export function createDispatcher(report: FailureReport): (
   entry: GatewayEntry,
 ) => EventRoute {
   const backlogs = new WeakMap<AnyServerSocket, Backlog>();
+  /** The promises of validations under way that hold their socket's later events. */
+  const holding = new WeakSet<Promise<unknown>>();
 
-  const extend = (socket: AnyServerSocket, backlog: Backlog, next: Promise<void>): void => {
+  const extend = (socket: AnyServerSocket, backlog: Backlog, next: Promise<unknown>): void => {
     backlog.tail = next;
     void next.finally(() => {
       if (backlog.tail === next) backlogs.delete(socket);
@@ -86,37 +88,44 @@ export function createDispatcher(report: FailureReport): (
 
   /**
    * What runs one event of `event`'s entry: validation (when the entry has a schema), the
-   * handler, the acknowledgement. It returns a promise only while an async validation holds
-   * the socket's later events.
+   * handler, the acknowledgement. It returns a promise while the work goes on: one in
+   * `holding` while an async validation holds the socket's later events, else the promise of
+   * the handler's outcome (which holds nothing): a `RouteFailure` when it failed (resolved at
+   * once for a synchronous failure), else nothing.
    */
   const runnerFor = (event: string, entry: GatewayEntry) => {
     const { schema, handler } = entry;
-    const invoke = (socket: AnyServerSocket, args: unknown[], ack: Ack | undefined): void => {
+    const invoke = (
+      socket: AnyServerSocket,
+      args: unknown[],
+      ack: Ack | undefined,
+    ): Outcome => {
       let result: unknown;
       try {
         result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
       } catch (error) {
-        fail(error, socket, event, ack);
-        return;
+        return reported(fail(error, socket, event, ack));
       }
       if (result instanceof Promise) {
         // running work until its acknowledgement is written: a drain waits for it
-        socket._inbox.track(result.then(
+        const done = result.then(
           (value) => respond(ack, value, socket, event),
           (error) => fail(error, socket, event, ack),
-        ));
-      } else {
-        respond(ack, result, socket, event);
+        );
+        socket._inbox.track(done);
+        return done;
       }
+      return reported(respond(ack, result, socket, event));
     };
     const validated = (
       result: { value?: unknown; issues?: ReadonlyArray<StandardSchemaIssue> } | undefined,
       socket: AnyServerSocket,
       args: unknown[],
       ack: Ack | undefined,
-    ): void => {
+    ): Outcome => {
       if (typeof result !== "object" || result === null) {
-        fail(new TypeError("the schema returned no Standard Schema result"), socket, event, ack);
+        const error = new TypeError("the schema returned no Standard Schema result");
+        return reported(fail(error, socket, event, ack));
       } else if (result.issues) {
         log.warn("event failed validation", {
           event,
@@ -124,31 +133,34 @@ export function createDispatcher(report: FailureReport): (
           address: socket.handshake.address,
         });
         const issues = result.issues.map(describeIssue);
-        respond(ack, { error: "validation", issues }, socket, event);
+        return reported(respond(ack, { error: "validation", issues }, socket, event));
       } else if (socket.connected) {
-        invoke(socket, [result.value, ...args.slice(1)], ack);
+        return invoke(socket, [result.value, ...args.slice(1)], ack);
       }
+      return undefined;
     };
     return (
       socket: AnyServerSocket,
       args: unknown[],
       ack: Ack | undefined,
-    ): Promise<void> | undefined => {
-      if (!schema) return void invoke(socket, args, ack);
+    ): Outcome => {
+      if (!schema) return invoke(socket, args, ack);
       let outcome;
       try {
         outcome = schema["~standard"].validate(args[0]);
       } catch (error) {
-        return void fail(error, socket, event, ack);
+        return reported(fail(error, socket, event, ack));
       }
-      if (!(outcome instanceof Promise)) return void validated(outcome, socket, args, ack);
-      // tracked until the handler starts (an async handler is then tracked on its own)
-      const validating = outcome.then(
-        (result) => validated(result, socket, args, ack),
-        (error) => fail(error, socket, event, ack),
+      if (!(outcome instanceof Promise)) return validated(outcome, socket, args, ack);
+      // the hold ends once the handler has started, not once it has finished (an async
+      // handler is then tracked for a drain on its own)
+      const hold = outcome.then(
+        (result) => void validated(result, socket, args, ack),
+        (error) => void fail(error, socket, event, ack),
       );
-      socket._inbox.track(validating);
-      return validating;
+      holding.add(hold);
+      socket._inbox.track(hold);
+      return hold;
     };
   };
 
@@ -158,25 +170,32 @@ export function createDispatcher(report: FailureReport): (
     value: unknown,
     socket: AnyServerSocket,
     event: string,
-  ) => {
-    if (!ack) return;
+  ): RouteFailure | undefined => {
+    if (!ack) return undefined;
     try {
       if (value === undefined) ack();
       else if (isAckArgs(value)) ack(...value.args);
       else ack(value);
+      return undefined;
     } catch (error) {
-      fail(error, socket, event, ack);
+      return fail(error, socket, event, ack);
     }
   };
 
   /** Reports a failure and acknowledges `{ error }` if the client asked for an ack. */
-  const fail = (error: unknown, socket: AnyServerSocket, event: string, ack: Ack | undefined) => {
+  const fail = (
+    error: unknown,
+    socket: AnyServerSocket,
+    event: string,
+    ack: Ack | undefined,
+  ): RouteFailure => {
     report(error, socket, event);
     try {
       ack?.({ error: errorMessage(error) });
     } catch (ackError) {
       log.error("could not send the error acknowledgement", { event, error: ackError });
     }
+    return routeFailure(error);
   };
 
   return (event, entry) => {
@@ -185,22 +204,34 @@ export function createDispatcher(report: FailureReport): (
       const backlog = backlogs.get(socket);
       if (!backlog) {
         const started = run(socket, args, ack);
-        if (!started) return;
+        if (started === undefined || !holding.has(started)) return started;
         const formed: Backlog = { tail: started, waiting: 0, warned: false };
         backlogs.set(socket, formed);
         extend(socket, formed, started);
-        return;
+        return started;
       }
       if (backlog.waiting >= MAX_WAITING_EVENTS) return overflow(socket, event, backlog);
       backlog.waiting++;
-      const queued = backlog.tail.then(() => {
+      const next = backlog.tail.then(() => {
         backlog.waiting--;
-        return socket.connected ? run(socket, args, ack) : undefined;
+        if (!socket.connected) return undefined;
+        const started = run(socket, args, ack);
+        // only a validation holds the events behind, not a handler that is still running
+        return started !== undefined && holding.has(started) ? started : undefined;
       });
-      socket._inbox.track(queued);
-      extend(socket, backlog, queued);
+      socket._inbox.track(next);
+      extend(socket, backlog, next);
+      return next;
     };
   };
+}
+
+/** What running one event returns: see `runnerFor`. */
+type Outcome = Promise<RouteFailure | void> | undefined;
+
+/** A synchronous failure as an outcome, so the event's span sees it. */
+function reported(failure: RouteFailure | undefined): Outcome {
+  return failure && Promise.resolve(failure);
 }
 
 function isAckArgs(value: unknown): value is AckArgs {

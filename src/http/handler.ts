@@ -6,13 +6,14 @@ import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineServer } from "../engine/server.ts";
 import { codecFor } from "../engine/wire_codec.ts";
+import { countRefusal } from "../engine/engine_counters.ts";
 import type { RuntimeResolver } from "../runtime/binding.ts";
 import { clientAddressResolver } from "./client_address.ts";
 import { compressionThreshold } from "./compression.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive, unsupportedMethod } from "./polling.ts";
-import { refuse } from "./refuse.ts";
+import { refusalOf, refuse } from "./refuse.ts";
 import type { HttpOptions } from "./types.ts";
 import { isWebSocketRequest, openWebSocketSession, upgradeSession } from "./websocket.ts";
 
@@ -84,9 +85,14 @@ export function createEngineHandler(
     serve,
     (c) => runtimeFor(c.env).remoteAddress(c.req.raw),
   );
+  const counters = engine.counters;
   return async (c: Context): Promise<Response> => {
     const response = await served(c);
     runtimeFor(c.env).finish?.(c.req.raw, response);
+    if (counters !== undefined && response.status >= 400) {
+      const refused = refusalOf(response);
+      if (refused) countRefusal(counters, refused.status, refused.code);
+    }
     return response;
   };
 }

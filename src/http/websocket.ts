@@ -7,8 +7,9 @@ import type { EngineServer } from "../engine/server.ts";
 import type { EngineSession } from "../engine/session.ts";
 import { WebSocketTransport } from "../engine/websocket.ts";
 import { codecFor } from "../engine/wire_codec.ts";
+import { countRefusal } from "../engine/engine_counters.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
-import { refuse } from "./refuse.ts";
+import { markRefused, refuse } from "./refuse.ts";
 import { checkWebSocketHandshake, webSocketHandshakeRefusal } from "./websocket_handshake.ts";
 
 const log = getLogger("engine");
@@ -43,6 +44,9 @@ export function openWebSocketSession(
           message: refused.message,
           detail: refused.detail,
         });
+        if (engine.counters !== undefined) {
+          countRefusal(engine.counters, refused.status, refused.code);
+        }
         open.close(undefined, CLOSE_TRY_AGAIN_LATER);
         return;
       }
@@ -103,7 +107,7 @@ function upgrade(
       detail: malformed.message,
       address,
     });
-    return webSocketHandshakeRefusal(malformed);
+    return markRefused(webSocketHandshakeRefusal(malformed), { status: malformed.status });
   }
   return runtime.upgrade(request, transport.handlers) ??
     refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "upgrade failed"), address);

@@ -25,6 +25,14 @@ import type { ResolvedSocketServerOptions, SocketServerOptions } from "../server
 import { ENGINE_OPTIONS } from "./engine_options.ts";
 import { HTTP_OPTION_NAMES, resolveHttpOptions } from "./http_options.ts";
 import { resolveSocketOptions, SOCKET_OPTIONS } from "./socket_options.ts";
+import {
+  type MetricsOptions,
+  type ResolvedMetrics,
+  resolveMetrics,
+  resolveTracing,
+  type TracingOptions,
+} from "./telemetry_options.ts";
+import type { TracingOption } from "../telemetry/tracer.ts";
 
 /** Options of `createServer`. */
 export interface ServerOptions extends SocketServerOptions {
@@ -58,10 +66,30 @@ export interface ServerOptions extends SocketServerOptions {
    * `compress: false`. `false` turns it off. Default `{ threshold: 1024 }`.
    */
   httpCompression?: boolean | HttpCompressionOptions;
+  /**
+   * Prometheus metrics, served by `io.metrics.handler` where you mount it (e.g.
+   * `app.get("/metrics", io.metrics.handler)`). Off by default: the handler answers 404 and
+   * nothing is counted. `true` turns them on; `{ prefix, buckets }` too, with a metric name
+   * prefix (default "socketio_") and latency buckets in seconds.
+   */
+  metrics?: boolean | MetricsOptions;
+  /**
+   * OpenTelemetry spans for handled events and awaited acknowledgements. By default (true)
+   * the global tracer provider is used if the application registered one before
+   * `createServer` (checked once, then); without one no span is made. `false` turns tracing
+   * off; `{ tracerProvider }` uses that provider.
+   */
+  tracing?: boolean | TracingOptions;
 }
 
 /** Options of a bare Engine.IO server. */
-export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {}
+export interface EngineServerOptions extends EngineProtocolOptions, Partial<HttpOptions> {
+  /**
+   * Prometheus metrics of the sessions, served by `engine.metrics.handler` where you mount it.
+   * Off by default; `true` or `{ prefix, buckets }` turns them on.
+   */
+  metrics?: boolean | MetricsOptions;
+}
 
 /** The options of `createServer`, checked, with defaults applied, grouped by layer. */
 export interface ResolvedServerOptions {
@@ -73,6 +101,10 @@ export interface ResolvedServerOptions {
   readonly socket: ResolvedSocketServerOptions;
   /** The HTTP options of the endpoint. */
   readonly http: HttpOptions;
+  /** The metrics settings; undefined when they are off. */
+  readonly metrics: ResolvedMetrics | undefined;
+  /** The tracing setting. */
+  readonly tracing: TracingOption;
 }
 
 /** The options of `createEngineServer`, checked, with defaults applied, grouped by layer. */
@@ -81,6 +113,8 @@ export interface ResolvedEngineServerOptions {
   readonly engine: ResolvedEngineProtocolOptions;
   /** The HTTP options of the endpoint. */
   readonly http: HttpOptions;
+  /** The metrics settings; undefined when they are off. */
+  readonly metrics: ResolvedMetrics | undefined;
 }
 
 function gateways(value: unknown, site: OptionSite): readonly Gateway[] {
@@ -107,18 +141,25 @@ const GATEWAY_OPTIONS = {
   gateways: optional<readonly Gateway[]>([], gateways),
 } satisfies OptionTableOf<Pick<ServerOptions, "gateways">>;
 
+const TELEMETRY_OPTIONS = {
+  metrics: resolveMetrics,
+  tracing: resolveTracing,
+} satisfies OptionTableOf<Pick<ServerOptions, "metrics" | "tracing">>;
+
 /** Every option `createServer` takes, in the order its unknown-option error lists them. */
 export const SERVER_OPTION_NAMES: readonly string[] = [
   ...Object.keys(GATEWAY_OPTIONS),
   ...HTTP_OPTION_NAMES,
   ...Object.keys(SOCKET_OPTIONS),
   ...Object.keys(ENGINE_OPTIONS),
+  ...Object.keys(TELEMETRY_OPTIONS),
 ];
 
 /** Every option `createEngineServer` takes, in the order its unknown-option error lists them. */
 export const ENGINE_SERVER_OPTION_NAMES: readonly string[] = [
   ...HTTP_OPTION_NAMES,
   ...Object.keys(ENGINE_OPTIONS),
+  "metrics",
 ];
 
 /**
@@ -144,6 +185,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     engine: resolveEntries(site, ENGINE_OPTIONS, given),
     socket: resolveSocketOptions(given, site.caller),
     http: resolveHttpOptions(given, "/socket.io/", site.caller),
+    ...resolveEntries(site, TELEMETRY_OPTIONS, given),
   };
 }
 
@@ -170,5 +212,6 @@ export function resolveEngineServerOptions(
   return {
     engine: resolveEntries(site, ENGINE_OPTIONS, given),
     http: resolveHttpOptions(given, "/engine.io/", site.caller),
+    metrics: resolveMetrics(given.metrics, { ...site, name: "metrics" }),
   };
 }

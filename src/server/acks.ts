@@ -12,10 +12,26 @@ export function ackTimeoutError(): Error {
   return new Error(ACK_TIMEOUT_MESSAGE);
 }
 
+/** Why an awaited acknowledgement will not come. */
+export type AckFailure = "timeout" | "disconnected";
+
+/** Follows one acknowledgement the server awaits (metrics, tracing), told how it ends. */
+export interface AckWatch {
+  /** The client acknowledged. */
+  acked(): void;
+  /** No acknowledgement will come. */
+  failed(reason: AckFailure): void;
+}
+
+/** Starts following the acknowledgement of an emit of `event` with packet id `id`. */
+export type AckWatcher = (event: string, id: number) => AckWatch;
+
 interface PendingAck {
   readonly callback: Ack;
   /** Set for a timed emit: the callback takes an error first. */
   readonly timer?: ReturnType<typeof setTimeout>;
+  /** Set when metrics or tracing follow acknowledgements. */
+  readonly watch?: AckWatch;
 }
 
 const log = getLogger("server");
@@ -31,31 +47,40 @@ function reportListenerError(error: unknown): void {
  */
 export class AckRegistry {
   #pending: Map<number, PendingAck> | undefined;
+  readonly #watcher: AckWatcher | undefined;
+
+  /** A registry whose acknowledgements `watcher` follows, when metrics or tracing are on. */
+  constructor(watcher?: AckWatcher) {
+    this.#watcher = watcher;
+  }
 
   /**
-   * Waits for the client's acknowledgement of packet `id`. Without `timeout`, `callback` gets
-   * the client's arguments; with it, an error first: `null` then the arguments, or a timeout
-   * error alone when none came within `timeout` ms.
+   * Waits for the client's acknowledgement of packet `id` (an emit of `event`). Without
+   * `timeout`, `callback` gets the client's arguments; with it, an error first: `null` then the
+   * arguments, or a timeout error alone when none came within `timeout` ms.
    */
-  expect(id: number, callback: Ack, timeout?: number): void {
+  expect(id: number, callback: Ack, timeout: number | undefined, event: string): void {
     const pending = this.#pending ??= new Map();
+    const watch = this.#watcher?.(event, id);
     if (timeout === undefined) {
-      pending.set(id, { callback });
+      pending.set(id, { callback, watch });
       return;
     }
     const timer = setTimeout(() => {
       pending.delete(id);
+      watch?.failed("timeout");
       callSafely(callback, [ackTimeoutError()], reportListenerError);
     }, timeout);
-    pending.set(id, { callback, timer });
+    pending.set(id, { callback, timer, watch });
   }
 
   /**
-   * Waits for the client's acknowledgement of broadcast packet `id`: `callback` gets the
-   * client's arguments. The broadcast keeps its own timer; it calls `forget` when that expires.
+   * Waits for the client's acknowledgement of broadcast packet `id` (of `event`): `callback`
+   * gets the client's arguments. The broadcast keeps its own timer; it calls `forget` when that
+   * expires.
    */
-  expectBroadcast(id: number, callback: Ack): void {
-    (this.#pending ??= new Map()).set(id, { callback });
+  expectBroadcast(id: number, callback: Ack, event = ""): void {
+    (this.#pending ??= new Map()).set(id, { callback, watch: this.#watcher?.(event, id) });
   }
 
   /** Hands the client's acknowledgement to its callback; false when none waits for `id`. */
@@ -63,6 +88,7 @@ export class AckRegistry {
     const entry = this.#pending?.get(id);
     if (!entry) return false;
     this.#pending!.delete(id);
+    entry.watch?.acked();
     if (entry.timer === undefined) {
       callSafely(entry.callback, args, reportListenerError);
     } else {
@@ -72,12 +98,13 @@ export class AckRegistry {
     return true;
   }
 
-  /** Stops waiting for `id` without calling its callback. */
+  /** Stops waiting for `id` without calling its callback (a broadcast's timeout expired). */
   forget(id: number): void {
     const entry = this.#pending?.get(id);
     if (!entry) return;
     clearTimeout(entry.timer);
     this.#pending!.delete(id);
+    entry.watch?.failed("timeout");
   }
 
   /**
@@ -89,6 +116,7 @@ export class AckRegistry {
     if (!pending) return;
     this.#pending = undefined;
     for (const entry of pending.values()) {
+      entry.watch?.failed("disconnected");
       if (entry.timer === undefined) continue;
       clearTimeout(entry.timer);
       callSafely(entry.callback, [new Error(message)], reportListenerError);

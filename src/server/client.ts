@@ -188,8 +188,10 @@ export class Client {
         maxBufferedBytes: this.#highWater,
       });
     }
+    const metrics = this.#server.metrics;
     if (flags.volatile) {
       this.#dropped++;
+      if (metrics !== undefined) metrics.slowConsumerDrops++;
       return false;
     }
     const { hardLimitBytes, action } = this.#slow;
@@ -199,6 +201,7 @@ export class Client {
     }
     if (action === "drop") {
       this.#dropped++;
+      if (metrics !== undefined) metrics.slowConsumerDrops++;
       if (!this.#warnedDrop) {
         this.#warnedDrop = true;
         log.warn("slow consumer: dropping packets", {
@@ -218,6 +221,7 @@ export class Client {
       bufferedAmount: buffered,
       hardLimitBytes,
     });
+    if (metrics !== undefined) metrics.slowConsumerCloses++;
     // flushing first is pointless: the peer is not reading
     this.#closeReason ??= "forced close";
     conn.terminate("forced close", description);

@@ -134,10 +134,11 @@ export class InMemoryAdapter implements Adapter {
     const withId: SocketPacket = { ...packet, id };
     const frames = this.nsp.codec.encode(withId);
     const data = packet.data as unknown[];
+    const event = String(data[0]);
     const reached: AnyServerSocket[] = [];
     this.apply(options, (socket) => {
       reached.push(socket);
-      socket._acks.expectBroadcast(id, onAck);
+      socket._acks.expectBroadcast(id, onAck, event);
       socket._outbox.send(data, frames, options.flags);
     });
     onClientCount(reached.length);

@@ -13,6 +13,8 @@ import {
   NamespaceHooks,
   reportConnectionListenerError,
 } from "./namespace_hooks.ts";
+import type { AckWatcher } from "./acks.ts";
+import { type NamespaceInstruments, NO_INSTRUMENTS } from "./namespace_instruments.ts";
 import {
   findSession,
   persistSession,
@@ -57,6 +59,8 @@ export class Namespace<
     readonly recovery?: ResolvedRecovery,
     /** @ignore The server's packet codec (internal): what the namespace's packets are encoded with. */
     readonly codec: SocketCodec = BUILTIN_CODEC,
+    /** @ignore Its counters and spans, when metrics or tracing are on (internal). */
+    readonly _instruments: NamespaceInstruments = NO_INSTRUMENTS,
   ) {
     this.#adapter = adapterFactory(this as unknown as Namespace);
   }
@@ -227,9 +231,16 @@ export class Namespace<
   /** @internal Admits a client to this namespace through the middlewares. */
   async _add(client: Client, auth: Record<string, unknown>): Promise<void> {
     // v2 clients cannot recover: their CONNECT reply has no pid to send back
-    const session = this.recovery === undefined || client.conn.protocol === 3
-      ? undefined
-      : await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid));
+    const recovering = this.recovery !== undefined && client.conn.protocol !== 3;
+    const session = recovering
+      ? await findSession(this.adapter, this.name, auth, (sid) => this.sockets.has(sid))
+      : undefined;
+    const metrics = this._instruments.metrics;
+    // an attempt: the CONNECT named a session (findSession needs both)
+    if (metrics !== undefined && recovering && typeof auth.pid === "string") {
+      if (session) metrics.recoveries++;
+      else if (typeof auth.offset === "string") metrics.recoveryMisses++;
+    }
     const socket = new ServerSocket(this as unknown as Namespace, client, auth, session);
     const skip = session !== undefined && this.recovery?.skipMiddlewares === true;
     let error: Error | undefined;
@@ -245,6 +256,7 @@ export class Namespace<
       return;
     }
     if (error) {
+      if (metrics !== undefined) metrics.connectErrors++;
       socket._abandon();
       const data = (error as { data?: unknown }).data;
       client.writePacket({
@@ -260,6 +272,7 @@ export class Namespace<
       return;
     }
     this.sockets.set(socket.id, socket as unknown as ServerSocket<EmitEvents, SocketData>);
+    if (metrics !== undefined) metrics.connections++;
     client.add(socket);
     socket._onconnect();
     this.parentHooks?.connection.call([socket], reportConnectionListenerError);
@@ -295,6 +308,12 @@ export class Namespace<
   /** @internal The route of an event: this namespace's, else its parent's. */
   _route(event: string): EventRoute | undefined {
     return this.#hooks.routes.get(event) ?? this.parentHooks?.routes.get(event);
+  }
+
+  /** @internal What follows the acknowledgements `socket` awaits, when metrics or tracing are on. */
+  _ackWatcherOf(socket: AnyServerSocket): AckWatcher | undefined {
+    const watch = this._instruments.watchAck;
+    return watch && ((event, id) => watch(socket, event, id));
   }
 
   /** @internal The next acknowledgement id of this namespace. */

@@ -8,15 +8,37 @@ export type ConnectMiddleware = (socket: AnyServerSocket, next: (error?: Error) 
 
 /**
  * The handler of one event in a namespace's dispatch table: the socket, the event's arguments,
- * and the acknowledgement callback when the client asked for one.
+ * and the acknowledgement callback when the client asked for one. It may return a promise
+ * that settles once an asynchronous handler has finished (an event's span ends then),
+ * resolving with a `routeFailure` when the handler failed.
  */
 export type EventRoute = (
   socket: AnyServerSocket,
   args: unknown[],
   ack: ((...args: unknown[]) => void) | undefined,
-) => void;
+) => void | Promise<unknown>;
 
 const log = getLogger("server");
+
+const FAILED = Symbol("sio.routeFailed");
+
+/** What a route's promise resolves with when its handler failed (the event's span records it). */
+export interface RouteFailure {
+  /** The error. */
+  readonly [FAILED]: unknown;
+}
+
+/** The outcome of a route whose handler failed with `error`. */
+export function routeFailure(error: unknown): RouteFailure {
+  return { [FAILED]: error };
+}
+
+/** The error of a route's outcome, if it is a failure. */
+export function failureOf(outcome: unknown): { error: unknown } | undefined {
+  return typeof outcome === "object" && outcome !== null && FAILED in outcome
+    ? { error: (outcome as RouteFailure)[FAILED] }
+    : undefined;
+}
 
 /**
  * What a namespace runs for its sockets — connection middlewares, connection listeners, the

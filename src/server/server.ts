@@ -1,6 +1,7 @@
 import { type Deadline, onceWithDeadline } from "../_internal/deadline.ts";
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
+import type { EngineCounters } from "../engine/engine_counters.ts";
 import { EngineServer } from "../engine/server.ts";
 import { BUILTIN_CODEC, type SocketCodec } from "../parser/codec.ts";
 import type { SocketIoParser } from "../parser/parser_module.ts";
@@ -15,8 +16,10 @@ import type {
 } from "./limits.ts";
 import { Namespace } from "./namespace.ts";
 import { NamespaceHooks } from "./namespace_hooks.ts";
+import { namespaceInstruments, type ServerTelemetry } from "./namespace_instruments.ts";
 import { ParentNamespace } from "./parent_namespace.ts";
 import type { ConnectionStateRecoveryOptions, ResolvedRecovery } from "./recovery.ts";
+import type { ServerMetrics } from "./server_metrics.ts";
 
 const log = getLogger("server");
 
@@ -143,14 +146,29 @@ export class SocketServer {
   readonly _clients: Set<Client> = new Set();
   /** Runs the drain once; a later call may bring its deadline forward. */
   #drain = onceWithDeadline((deadline) => this.#drainWithin(deadline));
+  /** What the server counts and traces (each when on). */
+  readonly #telemetry: ServerTelemetry;
 
-  /** Takes options already checked and defaulted, for each layer. */
-  constructor(engineOptions: ResolvedEngineProtocolOptions, options: ResolvedSocketServerOptions) {
-    this.engine = new EngineServer(engineOptions);
+  /**
+   * Takes options already checked and defaulted, for each layer, and the telemetry to keep
+   * (the engine's counters with it).
+   */
+  constructor(
+    engineOptions: ResolvedEngineProtocolOptions,
+    options: ResolvedSocketServerOptions,
+    telemetry: ServerTelemetry & { readonly engine?: EngineCounters } = {},
+  ) {
+    this.engine = new EngineServer(engineOptions, telemetry.engine);
     this.options = options;
+    this.#telemetry = telemetry;
     codecs.set(this.engine, options.parser);
     this.engine.on("connection", (conn) => new Client(this, conn));
     this.of("/");
+  }
+
+  /** The server's counters, when metrics are on. */
+  get metrics(): ServerMetrics | undefined {
+    return this.#telemetry.metrics;
   }
 
   /** The namespace of that name, created if needed. */
@@ -177,6 +195,7 @@ export class SocketServer {
         undefined,
         this.options.connectionStateRecovery,
         this.options.parser,
+        namespaceInstruments(this.#telemetry),
       );
       this.#namespaces.set(normalized, nsp);
       void nsp.adapter.init();
@@ -224,6 +243,7 @@ export class SocketServer {
       parent.hooks,
       this.options.connectionStateRecovery,
       this.options.parser,
+      namespaceInstruments(this.#telemetry),
     );
     this.#namespaces.set(name, child);
     parent.children.add(child);

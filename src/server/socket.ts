@@ -67,12 +67,12 @@ export class ServerSocket<
   #session: RecoveredSession | undefined;
 
   /** The acknowledgements this socket awaits from its client. */
-  readonly #acks = new AckRegistry();
+  readonly #acks: AckRegistry;
   /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
   readonly _inbox: SocketInbox;
   #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } = {};
   /** @internal Outgoing packets: held until connected, outgoing listeners, writes. */
-  readonly _outbox: SocketOutbox = new SocketOutbox(this);
+  readonly _outbox: SocketOutbox;
   #lifecycle = new Emitter<SocketLifecycleEvents>(reportListenerError);
 
   /** Built by the namespace when a client connects; not meant to be called directly. */
@@ -98,6 +98,8 @@ export class ServerSocket<
       this.recovered = false;
     }
     this.handshake = buildHandshake(client.conn.request, auth);
+    this.#acks = new AckRegistry(nsp._ackWatcherOf(this));
+    this._outbox = new SocketOutbox(this);
     this._inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
   }
 
@@ -146,7 +148,7 @@ export class ServerSocket<
     if (typeof last === "function") {
       data.pop();
       packet.id = this.nsp._nextAckId();
-      this.#acks.expect(packet.id, last as Ack, flags.timeout);
+      this.#acks.expect(packet.id, last as Ack, flags.timeout, event);
     } else if (this.pid !== undefined && !flags.volatile) {
       // connection state recovery: offset appended, packet kept for a reconnection
       const options = { rooms: new Set([this.id]), except: new Set<string>(), flags };

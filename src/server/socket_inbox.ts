@@ -3,9 +3,12 @@ import { Emitter, ListenerList } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { Ack } from "./acks.ts";
+import type { EventTracing } from "./event_tracing.ts";
 import type { AnyListener, PacketMiddleware, SocketLifecycleEvents } from "./events.ts";
 import type { ResolvedRateLimit } from "./limits.ts";
+import type { EventRoute } from "./namespace_hooks.ts";
 import { RateLimiter } from "./rate_limit.ts";
+import type { NamespaceMetrics } from "./server_metrics.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import { RESERVED_EVENTS } from "./types.ts";
 
@@ -25,6 +28,10 @@ export class SocketInbox {
   readonly #socket: AnyServerSocket;
   readonly #rateLimiter: RateLimiter | undefined;
   readonly #lifecycle: Emitter<SocketLifecycleEvents>;
+  /** The namespace's counters, when metrics are on. */
+  readonly #metrics: NamespaceMetrics | undefined;
+  /** The server's spans, when tracing is on. */
+  readonly #tracing: EventTracing | undefined;
   #middlewares: PacketMiddleware[] = [];
   /** Listeners made on first use: most sockets of a gateway never get any. */
   #any: ListenerList<AnyListener> | undefined;
@@ -43,6 +50,9 @@ export class SocketInbox {
     this.#socket = socket;
     this.#rateLimiter = rateLimit && new RateLimiter(rateLimit);
     this.#lifecycle = lifecycle;
+    const instruments = socket.nsp._instruments;
+    this.#metrics = instruments.metrics;
+    this.#tracing = instruments.tracing;
   }
 
   /** The catch-all listeners of incoming events. */
@@ -94,6 +104,7 @@ export class SocketInbox {
   /** Handles an EVENT or BINARY_EVENT packet of the socket's namespace. */
   receive(packet: SocketPacket): void {
     const args = packet.data as unknown[];
+    if (this.#metrics !== undefined) this.#metrics.eventsReceived++;
     if (this.#rateLimiter !== undefined && !this.#admit(this.#rateLimiter, args[0])) return;
     const ack = packet.id === undefined ? undefined : this.#acknowledger(packet.id);
     const any = this.#any;
@@ -129,8 +140,28 @@ export class SocketInbox {
       log.warn("reserved event name from a client", { event, sid: socket.id });
       return;
     }
-    socket.nsp._route(event)?.(socket, args, ack);
+    const route = socket.nsp._route(event);
+    const tracing = this.#tracing;
+    if (tracing !== undefined && (route !== undefined || this.#listeners?.listenerCount(event))) {
+      tracing.traceEvent(socket, event, ack, (traced) => this.#handle(route, event, args, traced));
+      return;
+    }
+    this.#handle(route, event, args, ack);
+  }
+
+  /**
+   * Runs the event's route and `on` listeners; returns what the route returned (a gateway
+   * route's promise while its handler runs).
+   */
+  #handle(
+    route: EventRoute | undefined,
+    event: string,
+    args: unknown[],
+    ack: Ack | undefined,
+  ): void | Promise<unknown> {
+    const work = route?.(this.#socket, args, ack);
     this.#listeners?.emit(event, ...(ack ? [...args, ack] : args));
+    return work;
   }
 
   /**
@@ -146,7 +177,11 @@ export class SocketInbox {
   #admit(limiter: RateLimiter, event: unknown): boolean {
     const verdict = limiter.admit(this.#socket, event);
     if (verdict === "handle") return true;
-    if (verdict === "disconnect") this.#socket._disconnectFor("rate limit exceeded");
+    const metrics = this.#metrics;
+    if (verdict === "disconnect") {
+      if (metrics !== undefined) metrics.rateLimitDisconnects++;
+      this.#socket._disconnectFor("rate limit exceeded");
+    } else if (metrics !== undefined) metrics.rateLimitDrops++;
     return false;
   }
 

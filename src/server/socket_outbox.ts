@@ -2,6 +2,7 @@ import { ListenerList } from "../_internal/emitter.ts";
 import type { Frames } from "../parser/codec.ts";
 import { SocketPacketType } from "../parser/packet.ts";
 import type { AnyListener } from "./events.ts";
+import type { NamespaceMetrics } from "./server_metrics.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import { reportListenerError } from "./socket_inbox.ts";
 import type { BroadcastFlags } from "./types.ts";
@@ -17,9 +18,12 @@ export class SocketOutbox {
   #held: [Frames, BroadcastFlags][] | undefined = [];
   /** Made on first use: most sockets never get one. */
   #any: ListenerList<AnyListener> | undefined;
+  /** The namespace's counters, when metrics are on. */
+  readonly #metrics: NamespaceMetrics | undefined;
 
   constructor(socket: AnyServerSocket) {
     this.#socket = socket;
+    this.#metrics = socket.nsp._instruments.metrics;
   }
 
   /** Whether the CONNECT reply is not out yet (nor the socket abandoned). */
@@ -42,6 +46,7 @@ export class SocketOutbox {
 
   /** Sends an event: outgoing catch-all listeners see `data`, then `frames` are written. */
   send(data: readonly unknown[], frames: Frames, flags: BroadcastFlags): boolean {
+    if (this.#metrics !== undefined) this.#metrics.eventsSent++;
     this.notify(data);
     return this.write(frames, flags);
   }

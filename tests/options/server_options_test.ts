@@ -164,11 +164,13 @@ describe("options: unknown options", () => {
         ...HTTP_OPTION_NAMES,
         ...Object.keys(SOCKET_OPTIONS),
         ...Object.keys(ENGINE_OPTIONS),
+        "metrics",
+        "tracing",
       ].sort(),
     );
     assert.deepEqual(
       [...ENGINE_SERVER_OPTION_NAMES].sort(),
-      [...HTTP_OPTION_NAMES, ...Object.keys(ENGINE_OPTIONS)].sort(),
+      [...HTTP_OPTION_NAMES, ...Object.keys(ENGINE_OPTIONS), "metrics"].sort(),
     );
     assert.equal(new Set(SERVER_OPTION_NAMES).size, SERVER_OPTION_NAMES.length, "no duplicates");
   });

@@ -55,7 +55,7 @@ export interface ClusterAdapter extends Adapter {
  */
 export class ClusterProtocolAdapter extends InMemoryAdapter implements ClusterAdapter {
   readonly uid: string = randomHexId();
-  readonly #requests = new PendingRequests<Answer>();
+  readonly #requests: PendingRequests<Answer>;
   #closed = false;
 
   /** The adapter of `nsp`, talking through `link`; requests wait `requestsTimeout` ms. */
@@ -67,6 +67,7 @@ export class ClusterProtocolAdapter extends InMemoryAdapter implements ClusterAd
     protected readonly requestsTimeout: number,
   ) {
     super(nsp);
+    this.#requests = new PendingRequests<Answer>(nsp._instruments.metrics?.server);
   }
 
   /** Fails pending requests; a subclass stops its subscriptions. */
@@ -147,6 +148,7 @@ export class ClusterProtocolAdapter extends InMemoryAdapter implements ClusterAd
     const requestId = randomHexId();
     const remote: RemoteSocketLike[] = [];
     await this.#request(
+      "fetchSockets",
       requestId,
       expected,
       options.flags.timeout ?? this.requestsTimeout,
@@ -181,6 +183,7 @@ export class ClusterProtocolAdapter extends InMemoryAdapter implements ClusterAd
       if (expected > 0) {
         const requestId = randomHexId();
         await this.#request(
+          "serverSideEmit",
           requestId,
           expected,
           this.requestsTimeout,
@@ -243,6 +246,7 @@ export class ClusterProtocolAdapter extends InMemoryAdapter implements ClusterAd
 
   /** Waits for `expected` answers after `publish`; rejects with `timeoutError` after `ms`. */
   #request(
+    kind: string,
     requestId: string,
     expected: number,
     ms: number,
@@ -251,7 +255,7 @@ export class ClusterProtocolAdapter extends InMemoryAdapter implements ClusterAd
     timeoutError: (received: number) => Error,
   ): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("the adapter was closed"));
-    const answered = this.#requests.wait(requestId, expected, ms, onAnswer, timeoutError);
+    const answered = this.#requests.wait(requestId, kind, expected, ms, onAnswer, timeoutError);
     void publish();
     return answered;
   }

@@ -1,3 +1,4 @@
+import { adapterRequestMetrics, type ServerMetrics } from "../../server/server_metrics.ts";
 import type { Response } from "./protocol.ts";
 
 /** What a request is answered with: anything naming the request it answers. */
@@ -17,22 +18,32 @@ interface Pending<R> {
  */
 export class PendingRequests<R extends Answer = Response> {
   readonly #pending = new Map<string, Pending<R>>();
+  readonly #metrics: ServerMetrics | undefined;
+
+  /** Requests timed and counted in `metrics`, when metrics are on. */
+  constructor(metrics?: ServerMetrics) {
+    this.#metrics = metrics;
+  }
 
   /**
-   * Resolves once `expected` answers to `requestId` arrived (each handed to `onResponse`);
-   * rejects with `timeoutError(received)` after `ms`.
+   * Resolves once `expected` answers to `requestId` (a request of `kind`) arrived, each handed
+   * to `onResponse`; rejects with `timeoutError(received)` after `ms`.
    */
   wait(
     requestId: string,
+    kind: string,
     expected: number,
     ms: number,
     onResponse: (response: R) => void,
     timeoutError: (received: number) => Error,
   ): Promise<void> {
+    const metrics = this.#metrics && adapterRequestMetrics(this.#metrics, kind);
+    const start = metrics === undefined ? 0 : performance.now();
     return new Promise<void>((resolve, reject) => {
       let received = 0;
       const timer = setTimeout(() => {
         this.#pending.delete(requestId);
+        if (metrics !== undefined) metrics.timeouts++;
         reject(timeoutError(received));
       }, ms);
       this.#pending.set(requestId, {
@@ -42,6 +53,7 @@ export class PendingRequests<R extends Answer = Response> {
           onResponse(response);
           if (received < expected) return;
           this.#forget(requestId);
+          metrics?.latency.observe((performance.now() - start) / 1000);
           resolve();
         },
         fail: reject,

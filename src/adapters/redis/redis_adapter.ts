@@ -62,7 +62,7 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
   readonly #sub: PubSub;
   readonly #options: ResolvedRedisAdapterOptions;
   readonly #channels: Channels;
-  readonly #requests = new PendingRequests();
+  readonly #requests: PendingRequests;
   #ready: Promise<void> | undefined;
   #closed = false;
   /** Connection state recovery in Redis; undefined when the option is off. */
@@ -75,6 +75,7 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
   /** The adapter of `nsp`, publishing on `pub` and listening on `sub`. */
   constructor(nsp: Namespace, pub: PubSub, sub: PubSub, options: ResolvedRedisAdapterOptions) {
     super(nsp);
+    this.#requests = new PendingRequests(nsp._instruments.metrics?.server);
     this.#pub = pub;
     this.#sub = sub;
     this.#options = options;
@@ -225,7 +226,7 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     const expected = await this.serverCount() - 1;
     if (expected <= 0) return local;
     const remote: RemoteSocketLike[] = [];
-    await this.#request(requestId, message, expected, (response) => {
+    await this.#request(requestId, "fetchSockets", message, expected, (response) => {
       for (const socket of parseSockets(response.sockets)) {
         remote.push(new ClusterRemoteSocket(this.nsp, socket));
       }
@@ -240,7 +241,7 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     const message = encodeAllRoomsRequest(this.uid, requestId);
     const expected = await this.serverCount() - 1;
     if (expected <= 0) return rooms;
-    await this.#request(requestId, message, expected, (response) => {
+    await this.#request(requestId, "allRooms", message, expected, (response) => {
       if (!Array.isArray(response.rooms)) return;
       for (const room of response.rooms) rooms.add(String(room));
     }, () => new Error("timeout reached while waiting for allRooms response"));
@@ -306,6 +307,7 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
       if (expected > 0) {
         await this.#request(
           requestId,
+          "serverSideEmit",
           message,
           expected,
           (response) => responses.push(response.data),
@@ -320,11 +322,12 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
   }
 
   /**
-   * Publishes a request and resolves once `expected` answers arrived (each given to
+   * Publishes a request of `kind` and resolves once `expected` answers arrived (each given to
    * `onResponse`); rejects with `timeoutError(received)` after `requestsTimeout`.
    */
   #request(
     requestId: string,
+    kind: string,
     message: string | Uint8Array,
     expected: number,
     onResponse: (response: Response) => void,
@@ -333,6 +336,7 @@ export class RedisClusterAdapter extends InMemoryAdapter implements RedisAdapter
     if (this.#closed) return Promise.reject(new Error("the adapter was closed"));
     const answered = this.#requests.wait(
       requestId,
+      kind,
       expected,
       this.#options.requestsTimeout,
       onResponse,

@@ -35,7 +35,7 @@ export type {
   EngineSocket,
   EngineSocketEvents,
   SendOptions,
-} from "./src/engine/session.ts";
+} from "./src/engine/engine_socket.ts";
 export type { Engine, EngineServerEvents, ServerState } from "./src/engine/server.ts";
 export type { DrainOptions } from "./src/engine/drain.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";

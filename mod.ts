@@ -95,7 +95,7 @@ export type {
   EngineSocket,
   EngineSocketEvents,
   SendOptions,
-} from "./src/engine/session.ts";
+} from "./src/engine/engine_socket.ts";
 export type { PacketData } from "./src/engine/packet.ts";
 export type { HandshakeInfo } from "./src/engine/handshake_info.ts";
 export type { TransportCloseReason, TransportName } from "./src/engine/transport.ts";

@@ -5,7 +5,7 @@
  */
 import type { PacketData } from "../engine/packet.ts";
 import type { Engine } from "../engine/server.ts";
-import type { CreatedPacket, EngineCloseReason, EngineSocket } from "../engine/session.ts";
+import type { CreatedPacket, EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
 import { type EventCounts, utf8Length } from "./event_counts.ts";
 
 /** The engine's connections as the admin counts them. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Engine } from "../engine/server.ts";
-import type { EngineCloseReason, EngineSocket, SendOptions } from "../engine/session.ts";
+import type { EngineCloseReason, EngineSocket, SendOptions } from "../engine/engine_socket.ts";
 import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import type { TransportName } from "../engine/transport.ts";
 

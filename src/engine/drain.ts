@@ -5,7 +5,7 @@
  */
 import type { Deadline } from "../_internal/deadline.ts";
 import type { EngineServer } from "./server.ts";
-import type { EngineSocket } from "./session.ts";
+import type { EngineSocket } from "./engine_socket.ts";
 
 /** Options of `drain()`. */
 export interface DrainOptions {

@@ -6,7 +6,8 @@ import type { EngineCounters } from "./engine_counters.ts";
 import { type EngineRefusal, serverFull, shuttingDown } from "./errors.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
-import { EngineSession, type EngineSocket } from "./session.ts";
+import { EngineSession } from "./session.ts";
+import { type EngineSocket } from "./engine_socket.ts";
 import type { Transport } from "./transport.ts";
 import { protocolOf } from "./wire_codec.ts";
 

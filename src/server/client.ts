@@ -1,6 +1,6 @@
 import { getLogger } from "../_internal/log.ts";
 import { whenClosed } from "../engine/drain.ts";
-import type { EngineCloseReason, EngineSocket } from "../engine/session.ts";
+import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";

@@ -1,7 +1,7 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { generateId } from "../_internal/ids.ts";
 import { getLogger } from "../_internal/log.ts";
-import type { EngineSocket } from "../engine/session.ts";
+import type { EngineSocket } from "../engine/engine_socket.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import { type Ack, AckRegistry } from "./acks.ts";
 import type { Adapter } from "./adapter.ts";

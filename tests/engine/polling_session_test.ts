@@ -11,7 +11,8 @@ import type { EngineProtocolOptions } from "../../src/engine/options.ts";
 import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet, PacketData } from "../../src/engine/packet.ts";
 import { PollingTransport, type PollOutcome } from "../../src/engine/polling.ts";
-import { type EngineCloseReason, EngineSession } from "../../src/engine/session.ts";
+import { EngineSession } from "../../src/engine/session.ts";
+import { type EngineCloseReason } from "../../src/engine/engine_socket.ts";
 import {
   DETACHED,
   type Transport,

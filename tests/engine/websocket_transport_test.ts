@@ -6,7 +6,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet } from "../../src/engine/packet.ts";
-import { type EngineCloseReason, EngineSession } from "../../src/engine/session.ts";
+import { EngineSession } from "../../src/engine/session.ts";
+import { type EngineCloseReason } from "../../src/engine/engine_socket.ts";
 import type { TransportCloseReason, WsConnection } from "../../src/engine/transport.ts";
 import { CLOSE_TOO_BIG, WebSocketTransport } from "../../src/engine/websocket.ts";
 

@@ -6,7 +6,6 @@
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { PacketData, PacketType } from "./packet.ts";
 import type { TransportCloseReason, TransportName } from "./transport.ts";
-import type { EngineProtocol } from "./wire_codec.ts";
 
 /** Why an Engine.IO session closed, in the reference's words. */
 export type EngineCloseReason =

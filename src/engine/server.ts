@@ -7,7 +7,7 @@ import { type EngineRefusal, serverFull, shuttingDown } from "./errors.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import { EngineSession } from "./session.ts";
-import { type EngineSocket } from "./engine_socket.ts";
+import type { EngineSocket } from "./engine_socket.ts";
 import type { Transport } from "./transport.ts";
 import { protocolOf } from "./wire_codec.ts";
 

@@ -9,12 +9,10 @@ import {
   DETACHED,
   DRAIN_LOW_WATER,
   type Transport,
-  type TransportCloseReason,
   type TransportListener,
   type TransportName,
 } from "./transport.ts";
 import type {
-  CreatedPacket,
   EngineCloseReason,
   EngineSocket,
   EngineSocketEvents,

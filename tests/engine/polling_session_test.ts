@@ -12,7 +12,7 @@ import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet, PacketData } from "../../src/engine/packet.ts";
 import { PollingTransport, type PollOutcome } from "../../src/engine/polling.ts";
 import { EngineSession } from "../../src/engine/session.ts";
-import { type EngineCloseReason } from "../../src/engine/engine_socket.ts";
+import type { EngineCloseReason } from "../../src/engine/engine_socket.ts";
 import {
   DETACHED,
   type Transport,

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet } from "../../src/engine/packet.ts";
 import { EngineSession } from "../../src/engine/session.ts";
-import { type EngineCloseReason } from "../../src/engine/engine_socket.ts";
+import type { EngineCloseReason } from "../../src/engine/engine_socket.ts";
 import type { TransportCloseReason, WsConnection } from "../../src/engine/transport.ts";
 import { CLOSE_TOO_BIG, WebSocketTransport } from "../../src/engine/websocket.ts";
 

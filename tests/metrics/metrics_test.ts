@@ -254,7 +254,13 @@ describe("metrics: on", () => {
     b.off("question");
     b.on("question", () => {});
     await server.io.timeout(100).emitWithAck("question", 0).catch(() => {});
-    families = await server.scrape();
+    // the silent socket's own timer (same 100 ms) may fire just after the broadcast's
+    const deadline = Date.now() + 2000;
+    do {
+      families = await server.scrape();
+      if (value(families, "socketio_ack_timeouts_total", labels) === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } while (Date.now() < deadline);
     assert.equal(value(families, "socketio_ack_duration_seconds_count", labels), 4);
     assert.equal(value(families, "socketio_ack_timeouts_total", labels), 2);
   });

@@ -9,7 +9,7 @@ import { MemoryTransport } from "../../src/testing/memory_transport.ts";
 import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet, PacketData } from "../../src/engine/packet.ts";
 import { EngineSession } from "../../src/engine/session.ts";
-import { type EngineCloseReason } from "../../src/engine/engine_socket.ts";
+import type { EngineCloseReason } from "../../src/engine/engine_socket.ts";
 import type { TransportCloseReason } from "../../src/engine/transport.ts";
 
 /** Lets every queued microtask (and what they queue) run. */

@@ -38,6 +38,7 @@ export class EngineServer implements Engine {
   readonly options: ResolvedEngineProtocolOptions;
   readonly #sessions = new Map<string, EngineSession>();
   readonly #events = new Emitter<EngineServerEvents>();
+  #newId: () => string = generateId;
   /** Sessions and handshake rates by client address. */
   readonly addresses: AddressLimits;
 
@@ -45,6 +46,11 @@ export class EngineServer implements Engine {
   constructor(options: ResolvedEngineProtocolOptions) {
     this.options = options;
     this.addresses = new AddressLimits(options);
+  }
+
+  /** Makes the ids of the sessions opened from now on with `generate` (a cluster's ids name their node). */
+  useSessionIds(generate: () => string): void {
+    this.#newId = generate;
   }
 
   /** Number of open sessions. */
@@ -111,7 +117,7 @@ export class EngineServer implements Engine {
    * the handshake's (`EIO=3` only gets here with `allowEIO3`).
    */
   open(transport: Transport, request: HandshakeInfo): EngineSession {
-    const id = generateId();
+    const id = this.#newId();
     const session = new EngineSession(
       id,
       transport,

@@ -24,6 +24,7 @@ export { createRedisAdapter } from "./src/adapters/redis/create_redis_adapter.ts
 export { createSessionRelay } from "./src/cluster/create_session_relay.ts";
 export type { SessionRelay, SessionRelayOptions } from "./src/cluster/create_session_relay.ts";
 export type { BoundRelay, HeaderList, RelayAnswer, RelayHost } from "./src/http/relay.ts";
+export type { RuntimeBinding } from "./src/runtime/binding.ts";
 export type { RedisAdapterOptions } from "./src/adapters/redis/create_redis_adapter.ts";
 export type { RedisAdapter } from "./src/adapters/redis/redis_adapter.ts";
 export type { RemoteSocket } from "./src/adapters/redis/remote_socket.ts";

@@ -189,7 +189,9 @@ describe("the session relay between two nodes", { skip }, () => {
     const decoded = decodeRelayMessage(encoded);
     assert.ok(decoded.ok);
     assert.deepEqual([...decoded.value.body], [10, 0]);
-    for (const bad of ["", "{}\n", '{"t":"q","i":1,"f":"n"}\n', '{"t":"r","i":1,"s":1,"h":[1]}\n']) {
+    for (
+      const bad of ["", "{}\n", '{"t":"q","i":1,"f":"n"}\n', '{"t":"r","i":1,"s":1,"h":[1]}\n']
+    ) {
       assert.equal(decodeRelayMessage(new TextEncoder().encode(bad)).ok, false);
     }
   });

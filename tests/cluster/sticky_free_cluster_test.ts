@@ -15,7 +15,13 @@ import { createClient as createRedisClient } from "redis";
 import { type ClientSocket, closeAll, connect, MODES, WAIT_MS } from "../_helpers/socketio.ts";
 import { fixtureCommand, type SpawnedServer, spawnServer } from "../_helpers/spawn_fixture.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
-import { CLUSTER_DEPS, clusterSkip, REDIS_URL, redisReachable, uniqueKey } from "./cluster_nodes.ts";
+import {
+  CLUSTER_DEPS,
+  clusterSkip,
+  REDIS_URL,
+  redisReachable,
+  uniqueKey,
+} from "./cluster_nodes.ts";
 
 const skip = await clusterSkip();
 const RUNTIMES = ["deno", "bun", "node"] as const;

@@ -3,8 +3,9 @@
 // backend in turn, with no affinity. With AFFINITY="sid" and NODE_IDS="id,id,..." (one per
 // backend), a request that carries a sid goes to the backend of the node its sid names (a
 // sticky balancer), handshakes still in turn. A backend that refuses connections is taken out
-// and the request goes to the next one. GET /__proxy reports the WebSocket upgrades (sid →
-// backend port) and the requests per backend.
+// and the request goes to the next one; POST /__proxy/drain?port=N takes one out of rotation
+// (requests and WebSockets under way carry on), as a balancer does before a node stops.
+// GET /__proxy reports the WebSocket upgrades (sid → backend port) and the requests per backend.
 import http from "node:http";
 import net from "node:net";
 
@@ -80,6 +81,11 @@ function forward(req, res, body, attempt) {
 }
 
 const server = http.createServer((req, res) => {
+  if (req.method === "POST" && req.url.startsWith("/__proxy/drain")) {
+    down.add(Number(new URL(req.url, "http://proxy").searchParams.get("port")));
+    res.writeHead(204).end();
+    return;
+  }
   if (req.url === "/__proxy") {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ upgrades, requests, down: [...down] }));

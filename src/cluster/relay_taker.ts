@@ -113,7 +113,11 @@ export function createRelayTaker(nodeId: string, send: SendToNode): RelayTaker {
         finish({ kind: "gone" });
       }, host.answerWithinMs);
       request.signal.addEventListener("abort", onAbort, { once: true });
-      if (request.signal.aborted) onAbort();
+      // gone before it was forwarded: parked on the owner, its poll would swallow packets
+      if (request.signal.aborted) {
+        finish({ kind: "aborted" });
+        return await answer;
+      }
 
       const address = runtime.remoteAddress(request);
       const heard = await tell(

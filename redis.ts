@@ -2,7 +2,8 @@
  * A Redis adapter for clusters of sio-gateway servers (Deno, Bun, Node), wire-compatible with
  * the Node package `@socket.io/redis-adapter` 8 (classic pub/sub) and with
  * `@socket.io/redis-emitter`: broadcasts, `fetchSockets`, `socketsJoin`, `socketsLeave`,
- * `disconnectSockets` and `serverSideEmit` reach every server of the cluster.
+ * `disconnectSockets` and `serverSideEmit` reach every server of the cluster. With
+ * `createSessionRelay`, the cluster needs no sticky sessions: any node takes any request.
  *
  * @example
  * ```ts
@@ -20,6 +21,10 @@
  * @module
  */
 export { createRedisAdapter } from "./src/adapters/redis/create_redis_adapter.ts";
+export { createSessionRelay } from "./src/cluster/create_session_relay.ts";
+export type { SessionRelay, SessionRelayOptions } from "./src/cluster/create_session_relay.ts";
+export type { BoundRelay, HeaderList, RelayAnswer, RelayHost } from "./src/http/relay.ts";
+export type { RuntimeBinding } from "./src/runtime/binding.ts";
 export type { RedisAdapterOptions } from "./src/adapters/redis/create_redis_adapter.ts";
 export { createRedisStreamsAdapter } from "./src/adapters/redis_streams/create_redis_streams_adapter.ts";
 export type {

@@ -10,6 +10,7 @@ import type { SocketIoParser } from "../parser/parser_module.ts";
 import type { ConnectionStateRecoveryOptions } from "../server/recovery.ts";
 import type { TransportName } from "../engine/transport.ts";
 import type { MetricsOptions, TracingOptions } from "../options/telemetry_options.ts";
+import type { SessionRelay } from "../http/relay.ts";
 
 /** A `cors` package origin: a value, a list, or a callback. */
 export type CompatCorsOrigin =
@@ -105,6 +106,8 @@ export interface CompatServerOptions {
   metrics?: boolean | MetricsOptions;
   /** OpenTelemetry tracing (sio-gateway's option; on when a tracer provider is registered). */
   tracing?: boolean | TracingOptions;
+  /** A cluster without sticky sessions: `createSessionRelay(pub, sub)` (sio-gateway's option). */
+  cluster?: SessionRelay;
   /** Any other socket.io / engine.io option (ignored). */
   [option: string]: unknown;
 }
@@ -139,6 +142,7 @@ export function toCoreOptions(
     "parser",
     "metrics",
     "tracing",
+    "cluster",
   ] as const;
   for (const name of copy) {
     if (options[name] !== undefined) (core as Record<string, unknown>)[name] = options[name];

@@ -49,6 +49,7 @@ export class EngineServer implements Engine {
   readonly options: ResolvedEngineProtocolOptions;
   readonly #sessions = new Map<string, EngineSession>();
   readonly #events = new Emitter<EngineServerEvents>();
+  #newId: () => string = generateId;
   /** Sessions and handshake rates by client address. */
   readonly addresses: AddressLimits;
   #state: ServerState = "running";
@@ -65,6 +66,11 @@ export class EngineServer implements Engine {
     this.options = options;
     this.addresses = new AddressLimits(options);
     this.counters = counters;
+  }
+
+  /** Makes the ids of the sessions opened from now on with `generate` (a cluster's ids name their node). */
+  useSessionIds(generate: () => string): void {
+    this.#newId = generate;
   }
 
   /** Number of open sessions. */
@@ -159,7 +165,7 @@ export class EngineServer implements Engine {
    * the handshake's (`EIO=3` only gets here with `allowEIO3`).
    */
   open(transport: Transport, request: HandshakeInfo): EngineSession {
-    const id = generateId();
+    const id = this.#newId();
     const session = new EngineSession(
       id,
       transport,

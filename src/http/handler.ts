@@ -14,6 +14,8 @@ import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive, unsupportedMethod } from "./polling.ts";
 import { refusalOf, refuse } from "./refuse.ts";
+import type { BoundRelay } from "./relay.ts";
+import { answerRelayed } from "./relayed.ts";
 import type { HttpOptions } from "./types.ts";
 import { isWebSocketRequest, openWebSocketSession, upgradeSession } from "./websocket.ts";
 
@@ -21,12 +23,14 @@ const log = getLogger("engine");
 
 /**
  * Builds the request handler of one Engine.IO endpoint (both transports and the upgrade),
- * CORS and runtime fix-ups included, for mounting on a Hono route.
+ * CORS and runtime fix-ups included, for mounting on a Hono route. With a `relay`, requests of
+ * sessions other nodes own are forwarded to them.
  */
 export function createEngineHandler(
   engine: EngineServer,
   options: HttpOptions,
   runtimeFor: RuntimeResolver,
+  relay?: BoundRelay,
 ): (c: Context) => Promise<Response> {
   const setCookie = sessionCookieSetter(options.cookie);
   const clientAddress = clientAddressResolver(options.trustProxy ?? false);
@@ -35,6 +39,8 @@ export function createEngineHandler(
   const serve = async (c: Context): Promise<Response> => {
     const request = c.req.raw;
     const runtime = runtimeFor(c.env);
+    const forwarded = relay?.forward(request, runtime);
+    if (forwarded) return answerRelayed(c, await forwarded, runtime);
     const url = new URL(request.url);
     const route = routeRequest(
       { method: request.method, query: url.searchParams, isWebSocket: isWebSocketRequest(request) },

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { EngineServer } from "../engine/server.ts";
 import { createBunWebSocketHandlers } from "../runtime/bun.ts";
 import { warnDenoCannotDeflate } from "../runtime/deno.ts";
-import { selectRuntime } from "../runtime/select.ts";
+import { RUNTIME_BINDING_KEY, selectRuntime } from "../runtime/select.ts";
 import { createEngineHandler } from "./handler.ts";
 import type { Endpoint, HttpOptions } from "./types.ts";
 
@@ -17,9 +17,17 @@ export function mountEndpoint(
 ): Endpoint {
   const perMessageDeflate = engine.options.perMessageDeflate !== false;
   if (perMessageDeflate) warnDenoCannotDeflate();
-  const handler = createEngineHandler(engine, http, selectRuntime);
   const route = endpointPath(http.path);
   const app = new Hono();
+  const relay = http.cluster?.bind({
+    path: route,
+    serve: async (request, runtime) => await app.fetch(request, { [RUNTIME_BINDING_KEY]: runtime }),
+    // a parked poll is answered within pingInterval; then comes the client's own timeout
+    answerWithinMs: engine.options.pingInterval + engine.options.pingTimeout,
+    maxBodyBytes: engine.options.maxHttpBufferSize,
+  });
+  if (relay) engine.useSessionIds(relay.newSessionId);
+  const handler = createEngineHandler(engine, http, selectRuntime, relay);
   app.all(route, handler);
   return {
     app,

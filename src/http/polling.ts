@@ -124,10 +124,10 @@ export function unsupportedMethod(c: Context, sid: string, address: string): Res
 }
 
 /**
- * Reads a request body as text (or as bytes, for a v3 binary payload), or undefined once it
- * exceeds `limit` bytes.
+ * Reads a request body as text (or as bytes, for a v3 binary payload, or to forward it to
+ * another node), or undefined once it exceeds `limit` bytes.
  */
-async function readBodyWithin(
+export async function readBodyWithin(
   request: Request,
   limit: number,
   asBytes: boolean,

@@ -1,5 +1,6 @@
 import type { BunWebSocketHandlers } from "../runtime/bun.ts";
 import type { TrustProxy } from "./client_address.ts";
+import type { SessionRelay } from "./relay.ts";
 
 export type { TrustProxy };
 
@@ -104,6 +105,11 @@ export interface HttpOptions {
    * `{ threshold: 1024 }`.
    */
   httpCompression?: boolean | HttpCompressionOptions;
+  /**
+   * Serves a cluster without sticky sessions (`createSessionRelay` of `@sio/gateway/redis`):
+   * requests of sessions other nodes own are forwarded to them. Default: off.
+   */
+  cluster?: SessionRelay;
 }
 
 /** The structural part of a Hono context the endpoint reads (a Hono `Context` fits). */

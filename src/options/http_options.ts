@@ -14,6 +14,7 @@ import {
   type OptionTableOf,
   resolveEntries,
 } from "../_internal/option_checks.ts";
+import type { SessionRelay } from "../http/relay.ts";
 import type { CookieOptions, HttpOptions, TrustProxy } from "../http/types.ts";
 import { httpCompressionOption } from "./compression_options.ts";
 import { resolveCorsOptions } from "./cors_options.ts";
@@ -46,6 +47,12 @@ function trustProxy(value: unknown, site: OptionSite): TrustProxy {
   );
 }
 
+function sessionRelay(value: unknown, site: OptionSite): SessionRelay {
+  const relay = value as Partial<SessionRelay> | null;
+  if (typeof relay === "object" && typeof relay?.bind === "function") return relay as SessionRelay;
+  throw optionError(site, "a session relay", value, "createSessionRelay(pubClient, subClient)");
+}
+
 // A function rather than a constant: the default path depends on the caller.
 function httpOptions(defaultPath: string) {
   return {
@@ -59,6 +66,7 @@ function httpOptions(defaultPath: string) {
     ),
     trustProxy: optional<TrustProxy>(false, trustProxy),
     httpCompression: httpCompressionOption,
+    cluster: optional(undefined, sessionRelay),
   } satisfies OptionTableOf<HttpOptions>;
 }
 

@@ -19,6 +19,7 @@ import type {
   HttpOptions,
   TrustProxy,
 } from "../http/types.ts";
+import type { SessionRelay } from "../http/relay.ts";
 import type { EngineProtocolOptions, ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import type { Gateway } from "../gateway/types.ts";
 import type { ResolvedSocketServerOptions, SocketServerOptions } from "../server/server.ts";
@@ -80,6 +81,12 @@ export interface ServerOptions extends SocketServerOptions {
    * off; `{ tracerProvider }` uses that provider.
    */
   tracing?: boolean | TracingOptions;
+  /**
+   * Serves a cluster without sticky sessions: `createSessionRelay(pubClient, subClient)` from
+   * `@sio/gateway/redis`, on every node. Any node then takes any request of any session (a
+   * plain round-robin balancer is enough). Default: off (a cluster needs sticky sessions).
+   */
+  cluster?: SessionRelay;
 }
 
 /** Options of a bare Engine.IO server. */

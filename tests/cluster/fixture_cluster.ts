@@ -4,12 +4,14 @@
  * server-side events other nodes send.
  */
 import type { GatewaySocket, SocketIoServer } from "../../mod.ts";
-import type { RedisAdapterFactory } from "../../redis.ts";
+import type { RedisAdapterFactory, SessionRelay } from "../../redis.ts";
 
 /** The fixture's membership of a Redis cluster. */
 export interface RedisCluster {
   /** The adapter factory for `createServer`. */
   readonly adapter: RedisAdapterFactory;
+  /** The session relay (no sticky sessions needed), when the fixture was given a node id. */
+  readonly relay: SessionRelay | undefined;
   /** Listens to the cluster's server-side events and waits until every namespace subscribed. */
   ready(io: SocketIoServer, port: number): Promise<void>;
   /** Closes both Redis connections (after the server closed). */
@@ -18,18 +20,29 @@ export interface RedisCluster {
 
 const NAMESPACES = ["/", "/custom", "/auth"];
 
-/** Connects to Redis and builds the adapter (channel prefix `key`, requestsTimeout 5000). */
-export async function joinRedisCluster(url: string, key: string): Promise<RedisCluster> {
+/**
+ * Connects to Redis and builds the adapter (channel prefix `key`, requestsTimeout 5000), and
+ * the session relay when `relayNodeId` is given.
+ */
+export async function joinRedisCluster(
+  url: string,
+  key: string,
+  relayNodeId?: string,
+): Promise<RedisCluster> {
   const { createClient } = await import("redis");
-  const { createRedisAdapter } = await import("../../redis.ts");
+  const { createRedisAdapter, createSessionRelay } = await import("../../redis.ts");
   const pubClient = createClient({ url });
   const subClient = pubClient.duplicate();
   for (const client of [pubClient, subClient]) {
     client.on("error", (error: unknown) => console.error("redis client error:", error));
   }
   await Promise.all([pubClient.connect(), subClient.connect()]);
+  const relay = relayNodeId
+    ? createSessionRelay(pubClient, subClient, { key, nodeId: relayNodeId })
+    : undefined;
   return {
     adapter: createRedisAdapter(pubClient, subClient, { key, requestsTimeout: 5000 }),
+    relay,
     async ready(io, port) {
       for (const name of NAMESPACES) {
         const nsp = io.of(name);
@@ -46,8 +59,10 @@ export async function joinRedisCluster(url: string, key: string): Promise<RedisC
         });
       }
       await Promise.all(NAMESPACES.map((name) => io.of(name).adapter.init()));
+      await relay?.ready();
     },
     async close() {
+      await relay?.close();
       await Promise.allSettled([pubClient.close(), subClient.close()]);
     },
   };

@@ -81,7 +81,7 @@ describe("sharded redis adapter: mixed cluster with Node's createShardedAdapter"
       const callback = args.pop() as Ack;
       callback({ ours: true, args });
     });
-  });
+  }, { timeout: 60_000 }); // three redis-server processes and a Node server, on a loaded machine
 
   after(async () => {
     await closeAll();

@@ -75,7 +75,7 @@ describe("redis streams adapter: mixed cluster with Node's official adapter", { 
       const callback = args.pop() as Ack;
       callback({ ours: true, args });
     });
-  });
+  }, { timeout: 60_000 }); // a Node server and two Redis connections, on a loaded machine
 
   after(async () => {
     await closeAll();

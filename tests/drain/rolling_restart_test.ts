@@ -1,7 +1,7 @@
 /**
  * A rolling restart: three nodes (Deno, Bun and Node — Node through SIO_TSX_LOADER, else a
  * second Deno) share one Redis behind a round-robin TCP balancer (tests/drain/_balancer.ts).
- * 60 socket.io-clients over WebSocket send acknowledged events without pause (a `work` event
+ * 60 socket.io-clients (ROLLING_CLIENTS) over WebSocket send acknowledged events without pause (a `work` event
  * of 0–20 ms, 30 ms between events); each node in turn gets SIGTERM (it drains, and stays in
  * the rotation until its process exits, as with a balancer whose probe lags: reconnections
  * that reach it meanwhile get 503), and a node of the same runtime replaces it. A client whose acknowledgement did not come (its connection closed)
@@ -20,7 +20,8 @@ import { sleep, withTimeout } from "../_helpers/wait.ts";
 import { clusterSkip, REDIS_URL, uniqueKey } from "../cluster/cluster_nodes.ts";
 import { type Balancer, roundRobin, startBalancer } from "./_balancer.ts";
 
-const CLIENTS = 60;
+/** 60 in the suite; ROLLING_CLIENTS=300 for the issue's full figure (`deno test -A` this file). */
+const CLIENTS = Number(process.env.ROLLING_CLIENTS ?? 60);
 const THINK_MS = 30;
 const LOAD_BEFORE_MS = 2000;
 const LOAD_BETWEEN_MS = 2500;

@@ -24,6 +24,7 @@ import {
 } from "../_helpers/socketio.ts";
 import type { SpawnedServer } from "../_helpers/spawn_fixture.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
+import { mixedClusterChecks } from "./_mixed_cluster_checks.ts";
 import {
   clusterSkip,
   ensureClusterDeps,
@@ -107,118 +108,13 @@ describe("redis streams adapter: mixed cluster with Node's official adapter", { 
     await sleep(50);
   });
 
-  it("counts both servers", async () => {
-    assert.equal(await ours.io.of("/").adapter.serverCount(), 2);
+  mixedClusterChecks({
+    ours: () => ours,
+    onNode,
+    onOurs,
+    extraArgs: ([offset]) =>
+      assert.match(String(offset), /^\d+-\d+$/, "the stream entry id as the recovery offset"),
   });
-
-  it("broadcasts to rooms, with except and binary, from ours to Node's clients", async () => {
-    const [inRoom, excepted, outside] = await Promise.all([onNode(), onNode(), onNode()]);
-    await emitWithAck(inRoom, "join", "r1");
-    await emitWithAck(excepted, "join", "r1");
-    await emitWithAck(excepted, "join", "x");
-    let strayed = 0;
-    outside.on("news", () => strayed++);
-    excepted.on("news", () => strayed++);
-    const got = once<unknown[]>(inRoom, "news");
-    ours.io.to("r1").except("x").emit("news", 1, { a: "b" });
-    const [n, object, offset] = await got;
-    assert.deepEqual([n, object], [1, { a: "b" }]);
-    assert.match(String(offset), /^\d+-\d+$/, "the stream entry id as the recovery offset");
-    const binary = once<unknown[]>(outside, "bin");
-    ours.io.emit("bin", new Uint8Array([1, 2, 3]));
-    assert.deepEqual([...new Uint8Array((await binary)[0] as ArrayBuffer)], [1, 2, 3]);
-    await sleep(200);
-    assert.equal(strayed, 0);
-  });
-
-  it("broadcasts from Node reach our clients (rooms, except, binary)", async () => {
-    const [sender, member, excepted] = await Promise.all([onNode(), onOurs(), onOurs()]);
-    await emitWithAck(member, "join", "r2");
-    await emitWithAck(excepted, "join", "r2");
-    await emitWithAck(excepted, "join", "x2");
-    let strayed = 0;
-    excepted.on("broadcast", (what: string) => what === "except" && strayed++);
-    const got = once<unknown[]>(member, "broadcast");
-    sender.emit("broadcast-room", "r2", "hello", 2);
-    assert.deepEqual((await got).slice(0, 2), ["hello", 2]);
-    const except = once<unknown[]>(member, "broadcast");
-    sender.emit("broadcast-except", "r2", "x2");
-    assert.equal((await except)[0], "except");
-    const binary = once<unknown[]>(member, "binary");
-    sender.emit("broadcast-binary", "r2");
-    assert.deepEqual([...new Uint8Array((await binary)[0] as ArrayBuffer)], [1, 2, 3]);
-    await sleep(200);
-    assert.equal(strayed, 0);
-  });
-
-  it("fetchSockets in both directions", async () => {
-    const [a, b] = await Promise.all([onNode(), onOurs()]);
-    await emitWithAck(a, "join", "f1");
-    await emitWithAck(b, "join", "f1");
-    const fromOurs = await ours.io.in("f1").fetchSockets();
-    assert.deepEqual(fromOurs.map((s) => s.id).sort(), [a.id, b.id].sort());
-    const remote = fromOurs.find((s) => s.id === a.id)!;
-    assert.ok(remote.rooms.has("f1"));
-    const fromNode = await emitWithAck(a, "fetch-sockets", "f1") as { id: string }[];
-    assert.deepEqual(fromNode.map((s) => s.id).sort(), [a.id, b.id].sort());
-  });
-
-  it("socketsJoin and socketsLeave in both directions", async () => {
-    const [a, b] = await Promise.all([onNode(), onOurs()]);
-    ours.io.in(a.id!).socketsJoin("j1");
-    let rooms: string[] = [];
-    for (let i = 0; i < 50 && !rooms.includes("j1"); i++) {
-      rooms = (await emitWithAck(a, "whoami") as { rooms: string[] }).rooms;
-      if (!rooms.includes("j1")) await sleep(20);
-    }
-    assert.ok(rooms.includes("j1"), `a joined j1 through the stream: ${rooms}`);
-    ours.io.in(a.id!).socketsLeave("j1");
-    for (let i = 0; i < 50 && rooms.includes("j1"); i++) {
-      await sleep(20);
-      rooms = (await emitWithAck(a, "whoami") as { rooms: string[] }).rooms;
-    }
-    assert.ok(!rooms.includes("j1"));
-    const mine = () => ours.io.of("/").sockets.get(b.id!)!;
-    await emitWithAck(a, "sockets-join", b.id, "j2");
-    await waitUntil(() => mine().rooms.has("j2"), "b to join j2");
-    await emitWithAck(a, "sockets-leave", b.id, "j2");
-    await waitUntil(() => !mine().rooms.has("j2"), "b to leave j2");
-  });
-
-  it("disconnectSockets in both directions", async () => {
-    const [a, b] = await Promise.all([onNode(), onOurs()]);
-    const aGone = once(a, "disconnect");
-    ours.io.in(a.id!).disconnectSockets();
-    assert.equal((await aGone)[0], "io server disconnect");
-    const c = await onNode();
-    const bGone = once(b, "disconnect");
-    await emitWithAck(c, "disconnect-room", b.id);
-    assert.equal((await bGone)[0], "io server disconnect");
-  });
-
-  it("serverSideEmit with acknowledgements in both directions", async () => {
-    const answers = await ours.io.of("/").serverSideEmitWithAck("ping-cluster-ack", 7);
-    assert.equal(answers.length, 1);
-    assert.deepEqual((answers[0] as { args: unknown[] }).args, [7]);
-    const a = await onNode();
-    const reply = await emitWithAck(a, "server-side-emit-ack", 8) as { responses: unknown[] };
-    assert.deepEqual(reply.responses, [{ ours: true, args: [8] }]);
-  });
-
-  it("broadcasts with acknowledgements in both directions", async () => {
-    const [a, b] = await Promise.all([onNode(), onOurs()]);
-    a.on("question", (...args: unknown[]) => (args.pop() as Ack)("from node client"));
-    b.on("question", (...args: unknown[]) => (args.pop() as Ack)("from our client"));
-    const responses = await ours.io.timeout(3000).emitWithAck("question");
-    assert.ok((responses as unknown[]).includes("from node client"), JSON.stringify(responses));
-    assert.ok((responses as unknown[]).includes("from our client"));
-    const reply = await emitWithAck(a, "node-broadcast-ack", 3000, "q") as {
-      responses: unknown[];
-    };
-    assert.ok(reply.responses.includes("from our client"), JSON.stringify(reply));
-    assert.ok(reply.responses.includes("from node client"));
-  });
-
   it("a client of Node's server recovers on ours, with the events it missed", async () => {
     const client = await onNode();
     await emitWithAck(client, "join", "rec1");

@@ -11,26 +11,21 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import {
   closeSockets,
   connect,
   nextEvent,
-  ROOT,
   type RunningExample,
   startExample,
   WAIT_MS,
 } from "../examples/example_process.ts";
+import { launchChromium, screenshotFolder, skipWithoutChromium } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = !existsSync(CHROMIUM) && process.env.CI !== "true"
-  ? `${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`
-  : false;
+const skip = skipWithoutChromium;
 
-/** How long one browser step may wait. */
+/** How long one browser step may wait (the Admin UI page is heavier than the chat's). */
 const STEP_MS = 8000;
 
 describe("the Admin UI page in chromium", () => {
@@ -47,21 +42,7 @@ describe("the Admin UI page in chromium", () => {
     skip,
     timeout: 60_000,
   }, async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
-    const launching = chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: 15_000,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const launching = launchChromium();
     [example, browser] = await Promise.all([startExample("admin"), launching]);
     const url = example.url;
 
@@ -148,7 +129,5 @@ async function gone(page: Page, text: string): Promise<void> {
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
-  const folder = join(ROOT, "artifacts", "browser");
-  mkdirSync(folder, { recursive: true });
-  await page.screenshot({ path: join(folder, name) });
+  await page.screenshot({ path: join(screenshotFolder(), name) });
 }

@@ -106,7 +106,7 @@ describe("sharded redis adapter: mixed cluster with Node's createShardedAdapter"
     return client;
   }
 
-  /** Our server shard-subscribes to a room's channel when the room appears, without waiting. */
+  /** A server (ours or Node's) shard-subscribes to a room's channel when the room appears, without waiting. */
   async function followed(room: string): Promise<void> {
     const channel = `${key}#/#${room}#`;
     for (let i = 0; i < 100; i++) {

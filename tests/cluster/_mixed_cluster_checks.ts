@@ -4,9 +4,9 @@
  * and binary broadcasts, fetchSockets, socketsJoin/Leave, disconnectSockets, serverSideEmit with
  * acknowledgements, broadcasts with acknowledgements. Registered inside the caller's `describe`.
  */
-import { it } from "node:test";
+import { afterEach, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ClientSocket, once, type TestServer } from "../_helpers/socketio.ts";
+import { type ClientSocket, connect, once, type TestServer } from "../_helpers/socketio.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
 
 type Ack = (...args: unknown[]) => void;
@@ -23,6 +23,28 @@ export interface MixedCluster {
   followed?(room: string): Promise<void>;
   /** Checks what a broadcast carries after its arguments (the Streams adapter's offset). */
   extraArgs?(extra: unknown[]): void;
+}
+
+/**
+ * WebSocket clients of Node's server and of ours, each disconnected after its test (each test
+ * counts the sockets it made: the others leave first). Registers the `afterEach` in the caller's
+ * `describe`; the URLs are read when a client is made (the servers start in `before`).
+ */
+export function clusterClients(nodeUrl: () => string, oursUrl: () => string): {
+  onNode(): Promise<ClientSocket>;
+  onOurs(): Promise<ClientSocket>;
+} {
+  const clients: ClientSocket[] = [];
+  const on = async (url: string) => {
+    const client = await connect(url, { transports: ["websocket"] });
+    clients.push(client);
+    return client;
+  };
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await sleep(50);
+  });
+  return { onNode: () => on(nodeUrl()), onOurs: () => on(oursUrl()) };
 }
 
 function emitWithAck(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {

@@ -7,7 +7,7 @@
  * the room's channel). Every operation in both directions, and malformed messages ignored.
  * Skipped without redis-server (outside CI).
  */
-import { after, afterEach, before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createCluster } from "redis";
@@ -20,14 +20,13 @@ import type { AnyServerSocket } from "../../src/server/socket.ts";
 import {
   type ClientSocket,
   closeAll,
-  connect,
   once,
   startServer,
   type TestServer,
 } from "../_helpers/socketio.ts";
 import type { SpawnedServer } from "../_helpers/spawn_fixture.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
-import { mixedClusterChecks } from "./_mixed_cluster_checks.ts";
+import { clusterClients, mixedClusterChecks } from "./_mixed_cluster_checks.ts";
 import { ensureClusterDeps, startNodeServer, uniqueKey } from "./cluster_nodes.ts";
 import {
   type LocalRedisCluster,
@@ -92,19 +91,7 @@ describe("sharded redis adapter: mixed cluster with Node's createShardedAdapter"
     await cluster?.stop();
   });
 
-  const clients: ClientSocket[] = [];
-
-  async function onNode(): Promise<ClientSocket> {
-    const client = await connect(nodeUrl, { transports: ["websocket"] });
-    clients.push(client);
-    return client;
-  }
-
-  async function onOurs(): Promise<ClientSocket> {
-    const client = await connect(ours.url, { transports: ["websocket"] });
-    clients.push(client);
-    return client;
-  }
+  const { onNode, onOurs } = clusterClients(() => nodeUrl, () => ours.url);
 
   /** A server (ours or Node's) shard-subscribes to a room's channel when the room appears, without waiting. */
   async function followed(room: string): Promise<void> {
@@ -116,11 +103,6 @@ describe("sharded redis adapter: mixed cluster with Node's createShardedAdapter"
     }
     throw new Error(`no server follows ${channel}`);
   }
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.disconnect();
-    await sleep(50);
-  });
 
   mixedClusterChecks({
     ours: () => ours,

@@ -7,7 +7,7 @@
  * acknowledgements, and recovery of a client moved from one server to the other with the
  * events it missed. Skipped without Redis outside CI.
  */
-import { after, afterEach, before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "redis";
 import { createRedisStreamsAdapter } from "../../redis.ts";
@@ -15,7 +15,6 @@ import type { AnyServerSocket } from "../../src/server/socket.ts";
 import {
   type ClientSocket,
   closeAll,
-  connect,
   connected,
   createClient as createIoClient,
   once,
@@ -24,7 +23,7 @@ import {
 } from "../_helpers/socketio.ts";
 import type { SpawnedServer } from "../_helpers/spawn_fixture.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
-import { mixedClusterChecks } from "./_mixed_cluster_checks.ts";
+import { clusterClients, mixedClusterChecks } from "./_mixed_cluster_checks.ts";
 import {
   clusterSkip,
   ensureClusterDeps,
@@ -88,25 +87,7 @@ describe("redis streams adapter: mixed cluster with Node's official adapter", { 
     }
   });
 
-  const clients: ClientSocket[] = [];
-
-  async function onNode(): Promise<ClientSocket> {
-    const client = await connect(nodeUrl, { transports: ["websocket"] });
-    clients.push(client);
-    return client;
-  }
-
-  async function onOurs(): Promise<ClientSocket> {
-    const client = await connect(ours.url, { transports: ["websocket"] });
-    clients.push(client);
-    return client;
-  }
-
-  // each test counts the sockets it made: the others leave first
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.disconnect();
-    await sleep(50);
-  });
+  const { onNode, onOurs } = clusterClients(() => nodeUrl, () => ours.url);
 
   mixedClusterChecks({
     ours: () => ours,

@@ -115,10 +115,11 @@ async function main(): Promise<number> {
   const plans = (options.smoke ? smokePlan() : fullPlan()).filter((plan) =>
     options.scenarios ? options.scenarios.includes(plan.scenario) : !plan.optIn
   );
-  for (const plan of plans) {
-    if (plan.scale && options.scaleSockets) {
-      plan.scale.sockets = plan.sockets = options.scaleSockets;
-    }
+  const scale = plans.find((plan) => plan.scale);
+  if (scale && options.scaleSockets) scale.scale!.sockets = scale.sockets = options.scaleSockets;
+  if (scale && !tools.node) {
+    notes.push("scale skipped: its load generators run on Node, and node was not found");
+    plans.splice(plans.indexOf(scale), 1);
   }
   let baseline: { dir: string; commit: string } | undefined;
   if (options.baseline) {
@@ -181,8 +182,7 @@ async function main(): Promise<number> {
       for (const [id, server] of await start(dead)) running.set(id, server);
 
       if (plan.scale) {
-        // Each server on a fresh process of its own (see scale.ts), one at a time; the smoke
-        // run, whose figures nobody reads, runs them all at once.
+        // A fresh process per server (scale.ts), one at a time (smoke: all at once, figures unread).
         const scaleOne = async (spec: ServerSpec) => {
           const { outcome, notes: more } = await runScale(spec, plan, tools, deps, log);
           for (const note of more) if (!notes.includes(note)) notes.push(note);
@@ -226,7 +226,6 @@ async function main(): Promise<number> {
   const cells = aggregate(records, plans, servers);
   const targets = checkTargets(cells);
   const targetsIssue16 = checkIssue16Targets(cells);
-  const scalePlan = plans.find((plan) => plan.scale);
   const meta = {
     date: new Date().toISOString(),
     kind: options.smoke ? "smoke" : "full",
@@ -302,7 +301,9 @@ async function main(): Promise<number> {
         "",
       ]
       : []),
-    ...(scalePlan?.scale ? [scaleSection(cells, scalePlan.scale, servers), ""] : []),
+    ...(scale?.scale && plans.includes(scale)
+      ? [scaleSection(cells, scale.scale, servers), ""]
+      : []),
     "## Targets",
     "",
     "Round one:",

@@ -134,9 +134,6 @@ export async function runScale(
   log: (line: string) => void,
 ): Promise<{ outcome: TrialOutcome; notes: string[] }> {
   const settings = plan.scale!;
-  if (!tools.node) {
-    return { outcome: { error: "node not found (the scale clients run on Node)" }, notes: [] };
-  }
   const notes: string[] = [];
   const clients: ClientProcess[] = [];
   let server: RunningServer | undefined;

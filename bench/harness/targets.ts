@@ -210,7 +210,8 @@ export function checkIssue16Targets(cells: Cell[]): TargetCheck[] {
   const peers = ["socketio-node", "socketio-bun"]
     .map((id) => find(cells, "scale", id))
     .filter((cell): cell is Cell => cell !== undefined);
-  const best = peers.length ? Math.min(...peers.map((cell) => cell.main)) : undefined;
+  const best = peers.sort((a, b) => a.main - b.main)[0];
+  const bestLabel = best?.server === "socketio-bun" ? "bun-engine" : "Node";
   for (const runtime of RUNTIMES) {
     const ours = cells.find((c) => c.scenario === "scale" && c.server === `ours-${runtime}`);
     const figures = ours?.scale;
@@ -221,9 +222,9 @@ export function checkIssue16Targets(cells: Cell[]): TargetCheck[] {
       met: figures.failedOpens === 0 && figures.opened === figures.capped &&
         figures.lost === 0 && figures.stale === 0,
     };
-    if (best !== undefined && ours.main > 0) {
-      const value = ours.main / best;
-      memory.byRuntime[runtime] = { value, met: value <= 1 };
+    if (best && ours.rounds > 0 && ours.main > 0) {
+      const value = ours.main / best.main;
+      memory.byRuntime[runtime] = { value, met: value <= 1, detail: `vs ${bestLabel}` };
     }
   }
   checks.push(held, memory);

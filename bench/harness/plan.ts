@@ -193,7 +193,13 @@ export function smokePlan(): ScenarioPlan[] {
     deadlineMs: 10_000,
     ...shrink[plan.scenario],
     ...(plan.scale
-      ? { optIn: false, sockets: 200, durationMs: 1000, scale: { ...plan.scale, ...smokeScale } }
+      ? {
+        optIn: false,
+        sockets: 200,
+        durationMs: 1000,
+        deadlineMs: 60_000,
+        scale: { ...plan.scale, ...smokeScale },
+      }
       : {}),
   }));
 }

@@ -137,7 +137,16 @@ export async function runScale(
   const notes: string[] = [];
   const clients: ClientProcess[] = [];
   let server: RunningServer | undefined;
-  try {
+  // Every step is bounded; the deadline bounds their sum too.
+  let abandoned = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`deadline of ${plan.deadlineMs} ms passed`)),
+      plan.deadlineMs,
+    );
+  });
+  const measure = async (): Promise<TrialResult> => {
     server = await startServer(
       {
         ...spec,
@@ -152,6 +161,10 @@ export async function runScale(
       tools,
       deps,
     );
+    if (abandoned) {
+      await server.stop();
+      throw new Error("abandoned");
+    }
     const limit = fdLimits(server.pid);
     const { count, capped } = socketCount(settings, limit.soft);
     if (capped) {
@@ -170,6 +183,7 @@ export async function runScale(
 
     let firstIndex = 0;
     for (const [index, share] of split.entries()) {
+      if (abandoned) throw new Error("abandoned");
       clients.push(startClient(tools, {
         port: server.port,
         count: share,
@@ -266,10 +280,15 @@ export async function runScale(
         `(${after.pongs - before.pongs} pongs) in the window`,
       scale,
     };
-    return { outcome: result, notes };
+    return result;
+  };
+  try {
+    return { outcome: await Promise.race([measure(), deadline]), notes };
   } catch (error) {
     return { outcome: { error: error instanceof Error ? error.message : String(error) }, notes };
   } finally {
+    clearTimeout(timer);
+    abandoned = true;
     // The clients reset their sockets (no TIME_WAIT left behind), then every process is killed.
     await Promise.all(clients.map(async (client) => {
       await client.send("CLOSE");

@@ -17,6 +17,7 @@ const SCENARIO_LABEL: Record<ScenarioName, string> = {
   memory: "idle memory/socket",
   polling: "long-polling CPU/ack",
   binary: "binary 64 KiB CPU/ack",
+  scale: "scale memory/socket",
 };
 
 /** Targets drawn as red ticks, per panel and scenario. */

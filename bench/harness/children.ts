@@ -12,6 +12,8 @@ let closing = false;
 export interface SpawnOptions {
   cwd: string;
   env?: Record<string, string>;
+  /** "piped" to write commands to the child (default: no stdin). */
+  stdin?: "piped" | "null";
   /** Called with each line the child writes on stdout. */
   onStdout?(line: string): void;
   /** Called with each line the child writes on stderr. */
@@ -25,7 +27,7 @@ export function spawn(command: string, args: string[], options: SpawnOptions): D
     args,
     cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
+    stdin: options.stdin ?? "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();

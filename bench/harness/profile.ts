@@ -95,6 +95,9 @@ async function main(): Promise<number> {
   const tools = await findTools();
   const plan = fullPlan().find((p) => p.scenario === scenario);
   if (!plan) throw new Error(`unknown scenario ${scenario}`);
+  if (plan.scale) {
+    throw new Error("the scale scenario has no profile run (deno task bench --scenarios scale)");
+  }
   plan.durationMs = Number(value("duration", String(plan.durationMs)));
   const name = `${raw ? "raw-" : ""}${runtime}-${scenario}-${Date.now()}`;
   const dir = join(ROOT, "bench/results/logs/profiles", name);

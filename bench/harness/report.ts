@@ -1,7 +1,7 @@
-/** Medians over rounds, ratios against the references, targets, and the markdown summary. */
-import type { ScenarioName, TrialResult } from "../loadgen/trial.ts";
+/** Medians over rounds, ratios against the references, and the markdown tables. */
+import type { ScaleFigures, ScenarioName, TrialResult } from "../loadgen/trial.ts";
 import type { TrialOutcome } from "./loadgen.ts";
-import type { ScenarioPlan } from "./plan.ts";
+import type { ScaleSettings, ScenarioPlan } from "./plan.ts";
 import { type RuntimeName, SERVERS, type ServerSpec } from "./servers.ts";
 
 /** One trial as recorded. */
@@ -26,7 +26,9 @@ export interface Cell {
   loadgenCpuPct: number;
   kibPerConn?: number;
   errors: number;
-  /** The scenario's main figure: KiB per socket (memory) or server CPU µs per op. */
+  /** Scale scenario: medians of its figures over the rounds (worst round for the counts). */
+  scale?: ScaleFigures;
+  /** The scenario's main figure: KiB per socket (memory, scale) or server CPU µs per op. */
   main: number;
   /** main ÷ the same figure of Node socket.io 4.8. */
   vsSocketIoNode?: number;
@@ -34,13 +36,6 @@ export interface Cell {
   vsRawSameRuntime?: number;
   /** Of ours: main ÷ the same figure of the baseline checkout on the same runtime. */
   vsBaseline?: number;
-}
-
-/** A target of the issue, checked per runtime of ours. */
-export interface TargetCheck {
-  target: string;
-  goal: string;
-  byRuntime: Partial<Record<RuntimeName, { value?: number; met?: boolean; detail?: string }>>;
 }
 
 const median = (values: number[]): number => {
@@ -69,7 +64,8 @@ export function aggregate(
         "error" in r.outcome ? r.outcome.error : "no operation completed"
       );
       const pick = (f: (r: TrialResult) => number) => median(ok.map(f));
-      const kib = plan.scenario === "memory" ? pick((r) => r.kibPerConn ?? NaN) : undefined;
+      const perSocket = plan.scenario === "memory" || plan.scenario === "scale";
+      const kib = perSocket ? pick((r) => r.kibPerConn ?? NaN) : undefined;
       const cpuPerOpUs = pick((r) => r.cpuPerOpUs);
       cells.push({
         scenario: plan.scenario,
@@ -85,6 +81,7 @@ export function aggregate(
         kibPerConn: kib,
         errors: ok.reduce((sum, r) => sum + r.errors, 0),
         main: kib ?? cpuPerOpUs,
+        scale: scaleFigures(ok.map((r) => r.scale).filter((f) => f !== undefined)),
       });
     }
   }
@@ -102,97 +99,22 @@ export function aggregate(
   return cells;
 }
 
-function find(cells: Cell[], scenario: ScenarioName, server: string): Cell | undefined {
-  const cell = cells.find((c) => c.scenario === scenario && c.server === server);
-  return cell && cell.rounds > 0 && Number.isFinite(cell.main) && cell.main > 0 ? cell : undefined;
+/** Counts that must stay 0: the worst round's; everything else: the median. */
+const WORST_OF: (keyof ScaleFigures)[] = ["failedOpens", "lost", "stale"];
+
+function scaleFigures(rounds: ScaleFigures[]): ScaleFigures | undefined {
+  if (rounds.length === 0) return undefined;
+  const keys = Object.keys(rounds[0]) as (keyof ScaleFigures)[];
+  return Object.fromEntries(keys.map((key) => {
+    const values = rounds.map((figures) => figures[key]);
+    return [key, WORST_OF.includes(key) ? Math.max(...values) : median(values)];
+  })) as unknown as ScaleFigures;
 }
 
-/** Checks the issue's targets for each runtime of ours. */
-export function checkTargets(cells: Cell[]): TargetCheck[] {
-  const runtimes: RuntimeName[] = ["deno", "bun", "node"];
-  const ratioTarget = (
-    target: string,
-    goal: string,
-    scenario: ScenarioName,
-    ratio: (ours: Cell, ref: Cell) => number,
-    limit: (value: number) => boolean,
-    refId: (runtime: RuntimeName) => string = () => "socketio-node",
-  ): TargetCheck => {
-    const check: TargetCheck = { target, goal, byRuntime: {} };
-    for (const runtime of runtimes) {
-      const ours = find(cells, scenario, `ours-${runtime}`);
-      const ref = find(cells, scenario, refId(runtime));
-      if (!ours || !ref) continue;
-      const value = ratio(ours, ref);
-      check.byRuntime[runtime] = { value, met: limit(value) };
-    }
-    return check;
-  };
-  const cpu = (ours: Cell, ref: Cell) => ours.cpuPerOpUs / ref.cpuPerOpUs;
-  const atMost = (limit: number) => (value: number) => value <= limit;
-  const checks = [
-    ratioTarget("server CPU per ack vs Node socket.io", "≤ 0.60×", "ack", cpu, atMost(0.6)),
-    ratioTarget(
-      "server CPU per ack vs raw WS, same runtime",
-      "≤ 1.10×",
-      "ack",
-      cpu,
-      atMost(1.1),
-      (runtime) => `raw-${runtime}`,
-    ),
-    ratioTarget(
-      "fan-out CPU per delivery vs Node socket.io",
-      "≤ 0.35×",
-      "fanout",
-      cpu,
-      atMost(0.35),
-    ),
-    ratioTarget(
-      "idle memory per connection vs Node socket.io",
-      "≤ 0.40×",
-      "memory",
-      (ours, ref) => (ours.kibPerConn ?? NaN) / (ref.kibPerConn ?? NaN),
-      atMost(0.4),
-    ),
-    ratioTarget(
-      "connect rate vs Node socket.io",
-      "≥ 2.00×",
-      "connect",
-      (ours, ref) => ours.opsPerSec / ref.opsPerSec,
-      (value) => value >= 2,
-    ),
-    ratioTarget(
-      "long-polling CPU per ack vs Node socket.io",
-      "≤ 0.40×",
-      "polling",
-      cpu,
-      atMost(0.4),
-    ),
-  ];
-  const p99: TargetCheck = {
-    target: "p99 vs Node socket.io (worst scenario)",
-    goal: "≤ 1.00×",
-    byRuntime: {},
-  };
-  for (const runtime of runtimes) {
-    let worst: { value: number; scenario: ScenarioName } | undefined;
-    for (const scenario of ["ack", "fanout", "connect", "polling", "binary"] as ScenarioName[]) {
-      const ours = find(cells, scenario, `ours-${runtime}`);
-      const ref = find(cells, scenario, "socketio-node");
-      if (!ours || !ref || !(ref.p99Ms > 0)) continue;
-      const value = ours.p99Ms / ref.p99Ms;
-      if (!worst || value > worst.value) worst = { value, scenario };
-    }
-    if (worst) {
-      p99.byRuntime[runtime] = {
-        value: worst.value,
-        met: worst.value <= 1,
-        detail: worst.scenario,
-      };
-    }
-  }
-  checks.push(p99);
-  return checks;
+/** The cell of a server in a scenario, when it has a usable main figure. */
+export function find(cells: Cell[], scenario: ScenarioName, server: string): Cell | undefined {
+  const cell = cells.find((c) => c.scenario === scenario && c.server === server);
+  return cell && cell.rounds > 0 && Number.isFinite(cell.main) && cell.main > 0 ? cell : undefined;
 }
 
 /** Formats a number with a few significant digits. */
@@ -218,7 +140,7 @@ export function resultsTable(
     const plan = plans.find((p) => p.scenario === cell.scenario)!;
     const main = cell.rounds === 0
       ? "failed"
-      : cell.scenario === "memory"
+      : cell.scenario === "memory" || cell.scenario === "scale"
       ? `${fmt(cell.kibPerConn)} KiB/socket`
       : `${fmt(cell.cpuPerOpUs)} µs/${plan.op}`;
     rows.push(
@@ -229,26 +151,6 @@ export function resultsTable(
       } | ${fmt(cell.serverCpuPct)}% | ${fmt(cell.loadgenCpuPct)}% | ${cell.rounds} | ${
         cell.errors + cell.failures.length
       } |`,
-    );
-  }
-  return rows.join("\n");
-}
-
-/** The targets table in markdown. */
-export function targetsTable(checks: TargetCheck[]): string {
-  const rows = [
-    "| target | goal | sio-gateway · Deno | sio-gateway · Bun | sio-gateway · Node |",
-    "| --- | --- | --- | --- | --- |",
-  ];
-  for (const check of checks) {
-    const cell = (runtime: RuntimeName) => {
-      const entry = check.byRuntime[runtime];
-      if (!entry || entry.value === undefined || !Number.isFinite(entry.value)) return "–";
-      const detail = entry.detail ? ` (${entry.detail})` : "";
-      return `${fmt(entry.value)}×${detail} ${entry.met ? "met" : "**missed**"}`;
-    };
-    rows.push(
-      `| ${check.target} | ${check.goal} | ${cell("deno")} | ${cell("bun")} | ${cell("node")} |`,
     );
   }
   return rows.join("\n");
@@ -267,7 +169,7 @@ export function baselineTable(cells: Cell[], plans: ScenarioPlan[]): string {
         cells.find((c) => c.scenario === plan.scenario && c.server === `ours-${runtime}`)
           ?.vsBaseline,
       );
-    const main = plan.scenario === "memory" ? "KiB/socket" : `CPU µs/${plan.op}`;
+    const main = plan.op === "socket" ? "KiB/socket" : `CPU µs/${plan.op}`;
     rows.push(`| ${plan.scenario} | ${main} | ${runtimes.map(cell).join(" | ")} |`);
   }
   return rows.join("\n");
@@ -289,8 +191,56 @@ export function metricsTable(cells: Cell[], plans: ScenarioPlan[]): string {
       const off = find(cells, plan.scenario, `ours-${runtime}`);
       return ratio(on && off ? on.main / off.main : undefined);
     };
-    const main = plan.scenario === "memory" ? "KiB/socket" : `CPU µs/${plan.op}`;
+    const main = plan.op === "socket" ? "KiB/socket" : `CPU µs/${plan.op}`;
     rows.push(`| ${plan.scenario} | ${main} | ${runtimes.map(cell).join(" | ")} |`);
+  }
+  return rows.join("\n");
+}
+
+/** The summary's section on the scale scenario: how it measures, and its table. */
+export function scaleSection(
+  cells: Cell[],
+  settings: ScaleSettings,
+  servers: ServerSpec[],
+): string {
+  return [
+    "## Scale",
+    "",
+    `Each server on a fresh process with pingInterval ${settings.pingIntervalMs} ms and ` +
+    `pingTimeout ${settings.pingTimeoutMs} ms. **KiB/socket**: RSS growth ÷ sockets held, read ` +
+    "one ping interval after the last one opened; **CPU / heartbeat round**: the server's CPU " +
+    "over k ping intervals ÷ k; **lost**: sockets the server closed (a ping timeout, or " +
+    "anything else), must be 0; **unpinged**: held sockets without a ping for 2 intervals at " +
+    "the window's end; **broadcast-all**: one `broadcast-all` from an extra socket, time until " +
+    "the last (and the median) client has it, on the machine's monotonic clock.",
+    "",
+    scaleTable(cells, servers),
+  ].join("\n");
+}
+
+/** The scale scenario's figures, one row per server, in markdown. */
+export function scaleTable(cells: Cell[], servers: ServerSpec[] = SERVERS): string {
+  const rows = [
+    "| server | sockets held / N | open s | KiB/socket | CPU ms / heartbeat round | CPU µs / socket / round | pings / socket (k) | lost | unpinged | broadcast-all: last client ms | p50 ms | delivered | loadgen CPU |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const cell of cells) {
+    const s = cell.scale;
+    if (cell.scenario !== "scale") continue;
+    const label = servers.find((spec) => spec.id === cell.server)!.label;
+    if (!s) {
+      rows.push(`| ${label} | failed: ${cell.failures[0] ?? "no result"} |${" – |".repeat(11)}`);
+      continue;
+    }
+    rows.push(
+      `| ${label} | ${fmt(s.opened)} / ${fmt(s.capped)} | ${fmt(s.openMs / 1000)} | ${
+        fmt(s.kibPerSocket)
+      } | ${fmt(s.cpuMsPerRound)} | ${fmt(cell.cpuPerOpUs)} | ${
+        fmt(s.pingsPerSocket)
+      } (${s.heartbeatRounds}) | ${s.lost} | ${s.stale} | ${fmt(s.broadcastAllMs)} | ${
+        fmt(s.broadcastP50Ms)
+      } | ${fmt(s.delivered)} / ${fmt(s.expected)} | ${fmt(cell.loadgenCpuPct)}% |`,
+    );
   }
   return rows.join("\n");
 }

@@ -9,30 +9,33 @@
  *   deno run -A bench/harness/run.ts --rounds 1 --scenarios ack,fanout --servers ours-deno,socketio-node
  *   deno run -A bench/harness/run.ts --baseline /tmp/base   # also base-{deno,bun,node} from there
  *   deno run -A bench/harness/run.ts --metrics --scenarios ack,fanout   # also ours-*-metrics
+ *   deno run -A bench/harness/run.ts --scenarios scale --rounds 1   # opt-in: N idle sockets
  *
  * Flags: --smoke, --rounds N, --scenarios a,b, --servers a,b, --loadgen bun|deno,
  * --timeout SECONDS (hard limit of the whole run), --out DIR, --baseline DIR (another checkout
  * of this repository; or SIO_BENCH_BASELINE): adds its fixture as base-* servers and a
  * "this checkout vs baseline" table; --metrics (or SIO_BENCH_METRICS=1): adds the fixture
- * with METRICS=on as ours-{deno,bun,node}-metrics and a "metrics on ÷ off" table.
+ * with METRICS=on as ours-{deno,bun,node}-metrics and a "metrics on ÷ off" table;
+ * --scale-sockets N (or SIO_BENCH_SCALE_SOCKETS): the sockets the scale scenario asks for.
  * Every process it starts is killed by PID on the way out, whatever the way out is.
  */
 import { join } from "node:path";
 import type { TrialConfig } from "../loadgen/trial.ts";
 import { ratioChart } from "./chart.ts";
+import { runScale, scaleProgress } from "./scale.ts";
 import { killAll, liveCount } from "./children.ts";
 import { type LoadgenRuntime, runTrials, type TrialOutcome } from "./loadgen.ts";
 import { describe, fullPlan, type ScenarioPlan, smokePlan } from "./plan.ts";
 import {
   aggregate,
   baselineTable,
-  checkTargets,
   fmt,
   metricsTable,
   resultsTable,
-  targetsTable,
+  scaleSection,
   type TrialRecord,
 } from "./report.ts";
+import { checkIssue16Targets, checkTargets, targetsTable } from "./targets.ts";
 import {
   prepareBaseline,
   type RunningServer,
@@ -53,6 +56,7 @@ interface Options {
   out: string;
   baseline?: string;
   metrics: boolean;
+  scaleSockets?: number;
 }
 
 function parseOptions(args: string[]): Options {
@@ -76,6 +80,8 @@ function parseOptions(args: string[]): Options {
     out: value("out") ?? join(ROOT, smoke ? "bench/results/logs" : "bench/results"),
     baseline: value("baseline") || Deno.env.get("SIO_BENCH_BASELINE") || undefined,
     metrics: args.includes("--metrics") || Deno.env.get("SIO_BENCH_METRICS") === "1",
+    scaleSockets: Number(value("scale-sockets") ?? Deno.env.get("SIO_BENCH_SCALE_SOCKETS")) ||
+      undefined,
   };
 }
 
@@ -107,8 +113,14 @@ async function main(): Promise<number> {
   if (deps.note) notes.push(deps.note);
   const loadgen: LoadgenRuntime = options.loadgen ?? (tools.bun ? "bun" : "deno");
   const plans = (options.smoke ? smokePlan() : fullPlan()).filter((plan) =>
-    !options.scenarios || options.scenarios.includes(plan.scenario)
+    options.scenarios ? options.scenarios.includes(plan.scenario) : !plan.optIn
   );
+  const scale = plans.find((plan) => plan.scale);
+  if (scale && options.scaleSockets) scale.scale!.sockets = scale.sockets = options.scaleSockets;
+  if (scale && !tools.node) {
+    notes.push("scale skipped: its load generators run on Node, and node was not found");
+    plans.splice(plans.indexOf(scale), 1);
+  }
   let baseline: { dir: string; commit: string } | undefined;
   if (options.baseline) {
     const prepared = await prepareBaseline(options.baseline, tools, log);
@@ -169,6 +181,21 @@ async function main(): Promise<number> {
       }
       for (const [id, server] of await start(dead)) running.set(id, server);
 
+      if (plan.scale) {
+        // A fresh process per server (scale.ts), one at a time (smoke: all at once, figures unread).
+        const scaleOne = async (spec: ServerSpec) => {
+          const { outcome, notes: more } = await runScale(spec, plan, tools, deps, log);
+          for (const note of more) if (!notes.includes(note)) notes.push(note);
+          records.push({ round, scenario: plan.scenario, server: spec.id, outcome });
+          log(progressLine(round, plan, spec, outcome));
+          if ("error" in outcome) fail(spec, `round ${round} scale: ${outcome.error}`);
+          else if (outcome.ops === 0) fail(spec, `round ${round} scale: no socket held`);
+        };
+        const specs = order.filter((spec) => serves(spec, plan.scenario));
+        if (options.smoke) await Promise.all(specs.map(scaleOne));
+        else for (const spec of specs) await scaleOne(spec);
+        continue;
+      }
       const specs = order.filter((spec) => serves(spec, plan.scenario) && running.has(spec.id));
       // Idle memory is measured on fresh processes, so earlier trials' heaps do not hide it
       // (the smoke run only checks that the scenario works, on the running servers).
@@ -198,6 +225,7 @@ async function main(): Promise<number> {
 
   const cells = aggregate(records, plans, servers);
   const targets = checkTargets(cells);
+  const targetsIssue16 = checkIssue16Targets(cells);
   const meta = {
     date: new Date().toISOString(),
     kind: options.smoke ? "smoke" : "full",
@@ -273,9 +301,18 @@ async function main(): Promise<number> {
         "",
       ]
       : []),
+    ...(scale?.scale && plans.includes(scale)
+      ? [scaleSection(cells, scale.scale, servers), ""]
+      : []),
     "## Targets",
     "",
+    "Round one:",
+    "",
     targetsTable(targets),
+    "",
+    "Issue 16 (main figure of ours ÷ that of the reference, same run):",
+    "",
+    targetsTable(targetsIssue16),
     "",
     ...(notes.length || fatal.length
       ? ["## Notes", "", ...[...fatal, ...notes].map((note) => `- ${note}`), ""]
@@ -288,7 +325,16 @@ async function main(): Promise<number> {
   const base = options.smoke ? "smoke" : "latest";
   const mdFile = join(options.out, `${base}.md`);
   const jsonFile = join(options.out, `${base}.json`);
-  const everything = { meta, plans, cells, targets, notes, failures: fatal, trials: records };
+  const everything = {
+    meta,
+    plans,
+    cells,
+    targets,
+    targetsIssue16,
+    notes,
+    failures: fatal,
+    trials: records,
+  };
   const svgFile = join(options.out, options.smoke ? "smoke.svg" : "ratios.svg");
   Deno.writeTextFileSync(mdFile, markdown);
   Deno.writeTextFileSync(jsonFile, JSON.stringify(everything, null, 2) + "\n");
@@ -314,6 +360,7 @@ function progressLine(
 ): string {
   const head = `[round ${round}] ${plan.scenario.padEnd(8)} ${spec.id.padEnd(14)}`;
   if ("error" in outcome) return `${head} ERROR ${outcome.error}`;
+  if (outcome.scale) return `${head} ${scaleProgress(outcome)}`;
   const main = plan.scenario === "memory"
     ? `${fmt(outcome.kibPerConn)} KiB/socket`
     : `${fmt(outcome.cpuPerOpUs)} µs/${plan.op}`;

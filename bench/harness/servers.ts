@@ -197,9 +197,12 @@ export async function prepareBaseline(
     : { dir: abs, note: `baseline ${abs} has no node_modules: base-bun and base-node may fail` };
 }
 
-/** Whether a server takes part in a scenario (raw WebSocket servers have no long-polling). */
+/**
+ * Whether a server takes part in a scenario: raw WebSocket servers have no long-polling, and
+ * no Socket.IO heartbeat or broadcast-all for the scale scenario.
+ */
 export function serves(spec: ServerSpec, scenario: ScenarioName): boolean {
-  return !(spec.kind === "raw" && scenario === "polling");
+  return !(spec.kind === "raw" && (scenario === "polling" || scenario === "scale"));
 }
 
 /** A started server. */

@@ -26,6 +26,8 @@ function run(config: TrialConfig): Promise<TrialResult> {
       return idleMemory(config);
     case "polling":
       return pollingAcks(config);
+    case "scale":
+      throw new Error("the scale scenario runs from bench/harness/scale.ts, not from here");
   }
 }
 

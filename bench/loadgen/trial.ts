@@ -6,7 +6,14 @@
  */
 
 /** The scenarios the load generator knows. */
-export type ScenarioName = "ack" | "fanout" | "connect" | "memory" | "polling" | "binary";
+export type ScenarioName =
+  | "ack"
+  | "fanout"
+  | "connect"
+  | "memory"
+  | "polling"
+  | "binary"
+  | "scale";
 
 /** The protocol spoken to the server: Socket.IO v5 over Engine.IO v4, or raw echo frames. */
 export type Protocol = "sio" | "raw";
@@ -68,4 +75,40 @@ export interface TrialResult {
   errors: number;
   /** Extra notes (e.g. why a trial stopped early). */
   note?: string;
+  /** The scale scenario's figures. */
+  scale?: ScaleFigures;
+}
+
+/** What the scale scenario measured on one server. */
+export interface ScaleFigures {
+  /** Sockets asked for, and the cap the server's RLIMIT_NOFILE put on them. */
+  requested: number;
+  capped: number;
+  /** The server process's RLIMIT_NOFILE (soft limit). */
+  fdLimit: number;
+  /** Sockets connected to "/" when opening ended, and those that failed to open. */
+  opened: number;
+  failedOpens: number;
+  /** Time to open them all, in ms. */
+  openMs: number;
+  /** Load-generator processes and loopback source addresses the sockets came from. */
+  processes: number;
+  addresses: number;
+  /** RSS growth of the server per open socket, in KiB. */
+  kibPerSocket: number;
+  /** Heartbeat window: ping interval, rounds (k), server CPU per round in ms. */
+  pingIntervalMs: number;
+  heartbeatRounds: number;
+  cpuMsPerRound: number;
+  /** Pings the clients received (and answered) in the window, per held socket. */
+  pingsPerSocket: number;
+  /** Sockets the server closed (ping timeouts or any other reason) over the whole trial. */
+  lost: number;
+  /** Held sockets that had no ping for 2 ping intervals at the end of the window. */
+  stale: number;
+  /** Broadcast-all: deliveries, deliveries expected, time until the last and the median one. */
+  delivered: number;
+  expected: number;
+  broadcastAllMs: number;
+  broadcastP50Ms: number;
 }

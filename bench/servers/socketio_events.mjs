@@ -15,5 +15,8 @@ export function registerEvents(io) {
     socket.on("broadcast-room", (room, ...args) => {
       socket.nsp.to(String(room)).emit("broadcast", ...args);
     });
+    socket.on("broadcast-all", (...args) => {
+      socket.broadcast.emit("broadcast", ...args);
+    });
   });
 }

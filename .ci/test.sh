@@ -53,7 +53,9 @@ summary+=("deno: ${deno_passed:-0} passed, ${deno_failed:-1} failed")
 [ "$deno_rc" -eq 0 ] || status=1
 
 echo "==== bun test"
-bun test tests/ 2>&1 | tee artifacts/bun-test.log
+# Bun ignores the `timeout` option of node:test hooks (before/after) and gives them its default
+# 5 s; --timeout raises that default for hooks that spawn servers on a loaded machine.
+bun test --timeout 30000 tests/ 2>&1 | tee artifacts/bun-test.log
 bun_rc=${PIPESTATUS[0]}
 bun_passed=$(sed -nE 's/^ *([0-9]+) pass$/\1/p' artifacts/bun-test.log | tail -n 1)
 bun_failed=$(sed -nE 's/^ *([0-9]+) fail$/\1/p' artifacts/bun-test.log | tail -n 1)

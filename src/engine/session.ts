@@ -18,13 +18,14 @@ import type {
   EngineSocketEvents,
   SendOptions,
 } from "./engine_socket.ts";
+import type { TopicMember, TopicReachable } from "./native_topics.ts";
 import type { EngineProtocol } from "./wire_codec.ts";
 
 const log = getLogger("engine");
 const PROBE_CHECK_MS = 100;
 
 /** The server side of one Engine.IO session: write buffer, heartbeat, upgrade. */
-export class EngineSession implements EngineSocket {
+export class EngineSession implements EngineSocket, TopicReachable {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   #transport: Transport;
   #writeBuffer: Packet[] = [];
@@ -89,6 +90,20 @@ export class EngineSession implements EngineSocket {
   get writable(): boolean {
     const transport = this.#transport;
     return this.readyState === "open" && transport.writable && transport.writing !== true;
+  }
+
+  topicMember(limit: number): TopicMember | undefined {
+    // counters would miss the published bytes, `packetCreate` listeners the packet
+    if (
+      this.readyState !== "open" || this.#writeBuffer.length > 0 || this.#packetsWatched ||
+      this.counters !== undefined
+    ) return undefined;
+    const transport = this.#transport;
+    const member = transport.topicMember;
+    if (member === undefined || transport.bufferedAmount + member.hub.bytesThisTurn > limit) {
+      return undefined;
+    }
+    return member;
   }
 
   /** Sends the OPEN packet (and the initial packet), then starts the heartbeat. */

@@ -1,5 +1,6 @@
 import { currentTurn, isCurrentTurn } from "./event_loop_turn.ts";
 import { readFrame } from "./frame.ts";
+import { TopicMember } from "./native_topics.ts";
 import type { Packet } from "./packet.ts";
 import {
   DETACHED,
@@ -29,6 +30,7 @@ export class WebSocketTransport implements Transport {
   #lastWriteTurn = 0;
   #onOpen: ((transport: WebSocketTransport) => void) | undefined;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #topics: TopicMember | undefined;
 
   /** The callbacks to give the runtime adapter for this connection. */
   readonly handlers: WsHandlers;
@@ -52,6 +54,11 @@ export class WebSocketTransport implements Transport {
     this.handlers = {
       onOpen: (connection) => {
         this.#connection = connection;
+        // a published frame is a v4 frame: v3 sessions are written one by one
+        const native = connection.topics;
+        if (native !== undefined && codec === WIRE_V4) {
+          this.#topics = new TopicMember(native, compressFrom);
+        }
         const open = this.#onOpen;
         this.#onOpen = undefined;
         open?.(this);
@@ -67,7 +74,12 @@ export class WebSocketTransport implements Transport {
   }
 
   get writing(): boolean {
-    return isCurrentTurn(this.#lastWriteTurn) || this.bufferedAmount > 0;
+    return isCurrentTurn(this.#lastWriteTurn) || this.bufferedAmount > 0 ||
+      this.#topics?.publishedThisTurn === true;
+  }
+
+  get topicMember(): TopicMember | undefined {
+    return this.#closed ? undefined : this.#topics;
   }
 
   get bufferedAmount(): number {

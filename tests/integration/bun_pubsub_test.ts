@@ -251,7 +251,11 @@ describe("broadcasts through Bun's pub/sub", { skip: !isBun }, () => {
 
   it("recovery: one offset per broadcast, the same for every member, missed ones replayed", async () => {
     const server = serve({ connectionStateRecovery: {} });
-    const options = { transports: ["websocket" as const], reconnection: true, reconnectionDelay: 50 };
+    const options = {
+      transports: ["websocket" as const],
+      reconnection: true,
+      reconnectionDelay: 50,
+    };
     const [a, b] = [
       await connect(server.url, options),
       await connect(server.url, options),

@@ -93,10 +93,10 @@ export class EngineSession implements EngineSocket, TopicReachable {
   }
 
   topicMember(limit: number): TopicMember | undefined {
-    // counters would miss the published bytes, `packetCreate` listeners the packet
+    // counters would miss the published bytes, `packetCreate` and `drain` listeners the packet
     if (
       this.readyState !== "open" || this.#writeBuffer.length > 0 || this.#packetsWatched ||
-      this.counters !== undefined
+      this.counters !== undefined || this.#events.listenerCount("drain") > 0
     ) return undefined;
     const transport = this.#transport;
     const member = transport.topicMember;

@@ -51,6 +51,8 @@ export class BunTopics implements NativeTopics {
   }
 
   publishToOthers(topic: string, frame: string | Uint8Array, compress: boolean): void {
-    this.socket.publish(topic, frame, compress);
+    // a closed socket publishes nothing; it would not receive the frame anyway
+    if (this.socket.readyState === OPEN) this.socket.publish(topic, frame, compress);
+    else this.server.publish(topic, frame, compress);
   }
 }

@@ -56,6 +56,17 @@ export function nativeTopicsInUse(): boolean {
 
 const hubs = new WeakMap<NativeTopicServer, TopicHub>();
 
+/** A WebSocket frame's header, at most. */
+const FRAME_HEADER_BYTES = 14;
+
+/**
+ * The most bytes a frame can add to a runtime's buffered amount: text of `size` UTF-16 code
+ * units takes up to 3 bytes each in UTF-8, plus the frame's header.
+ */
+export function wireBytesAtMost(frame: string | Uint8Array): number {
+  return (typeof frame === "string" ? 3 * frame.length : frame.byteLength) + FRAME_HEADER_BYTES;
+}
+
 /**
  * The publishing side for one runtime server: encodes an Engine.IO message once and publishes
  * it, remembering which topics got a frame during the current run and how many bytes.
@@ -65,6 +76,8 @@ export class TopicHub {
   #turn = 0;
   #bytes = 0;
   #topics = new Set<string>();
+  /** The most bytes all frames published since the hub was made can take on the wire. */
+  #total = 0;
 
   private constructor(server: NativeTopicServer) {
     this.#server = server;
@@ -83,6 +96,11 @@ export class TopicHub {
    */
   get bytesThisTurn(): number {
     return isCurrentTurn(this.#turn) ? this.#bytes : 0;
+  }
+
+  /** The most bytes all frames published since the hub was made can take on the wire. */
+  get totalBytes(): number {
+    return this.#total;
   }
 
   /** Whether a frame was published to `topic` during the current run. */
@@ -112,6 +130,7 @@ export class TopicHub {
       this.#topics.clear();
     }
     this.#bytes += size;
+    this.#total += wireBytesAtMost(frame);
     this.#topics.add(topic);
     if (except === undefined) this.#server.publish(topic, frame, compressed);
     else except.publishToOthers(topic, frame, compressed);
@@ -126,6 +145,12 @@ export class TopicMember {
   readonly compressFrom: number;
   readonly #native: NativeTopics;
   readonly #topics = new Set<string>();
+  /** The connection's buffered amount when last read. */
+  #measured = 0;
+  /** The hub's bytes published before the run of that read. */
+  #hubBytesThen = 0;
+  /** Bytes written to the connection one by one since that read (`noteWritten`). */
+  #written = 0;
 
   /** The member for a connection with native topics. */
   constructor(native: NativeTopics, compressFrom: number) {
@@ -133,6 +158,29 @@ export class TopicMember {
     this.compressFrom = compressFrom;
     this.#native = native;
     inUse = true;
+  }
+
+  /**
+   * Whether at most `limit` bytes are buffered for the connection, counting what was published
+   * this run. The buffered amount only grows by what is written or published, so while the
+   * last read plus everything since stays within `limit`, no new read (a call into the
+   * runtime) is needed.
+   */
+  fits(limit: number, connection: { readonly bufferedAmount: number }): boolean {
+    const hub = this.hub;
+    const total = hub.totalBytes;
+    if (this.#measured + (total - this.#hubBytesThen) + this.#written <= limit) return true;
+    const buffered = connection.bufferedAmount;
+    const pending = hub.bytesThisTurn;
+    this.#measured = buffered;
+    this.#hubBytesThen = total - pending;
+    this.#written = 0;
+    return buffered + pending <= limit;
+  }
+
+  /** Counts bytes written to the connection outside topics (`wireBytesAtMost` of each frame). */
+  noteWritten(bytes: number): void {
+    this.#written += bytes;
   }
 
   /** Whether the connection is subscribed to `topic`. */

@@ -100,10 +100,7 @@ export class EngineSession implements EngineSocket, TopicReachable {
     ) return undefined;
     const transport = this.#transport;
     const member = transport.topicMember;
-    if (member === undefined || transport.bufferedAmount + member.hub.bytesThisTurn > limit) {
-      return undefined;
-    }
-    return member;
+    return member !== undefined && member.fits(limit, transport) ? member : undefined;
   }
 
   /** Sends the OPEN packet (and the initial packet), then starts the heartbeat. */

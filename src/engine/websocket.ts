@@ -1,6 +1,6 @@
 import { currentTurn, isCurrentTurn } from "./event_loop_turn.ts";
 import { readFrame } from "./frame.ts";
-import { TopicMember } from "./native_topics.ts";
+import { TopicMember, wireBytesAtMost } from "./native_topics.ts";
 import type { Packet } from "./packet.ts";
 import {
   DETACHED,
@@ -102,10 +102,12 @@ export class WebSocketTransport implements Transport {
     if (!connection || this.#closed) return;
     const encode = this.#codec.encodeFrame;
     const compressFrom = this.#compressFrom;
+    const topics = this.#topics;
     for (const packet of packets) {
       const frame = encode(packet);
       const size = typeof frame === "string" ? frame.length : frame.byteLength;
       connection.send(frame, size >= compressFrom && packet.compress !== false);
+      if (topics !== undefined) topics.noteWritten(wireBytesAtMost(frame));
     }
     this.#lastWriteTurn = currentTurn();
     this.#watchIfBackedUp(connection);

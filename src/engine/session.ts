@@ -36,6 +36,8 @@ export class EngineSession implements EngineSocket, TopicReachable {
   #events = new Emitter<EngineSocketEvents>();
   /** Whether anyone ever listened to `packetCreate` (the hot path skips the event otherwise). */
   #packetsWatched = false;
+  /** Whether "drain" has listeners (a published frame would not reach them). */
+  #drainWatched = false;
   readonly #heartbeat: Heartbeat;
   #upgrading = false;
   #upgraded = false;
@@ -96,7 +98,7 @@ export class EngineSession implements EngineSocket, TopicReachable {
     // counters would miss the published bytes, `packetCreate` and `drain` listeners the packet
     if (
       this.readyState !== "open" || this.#writeBuffer.length > 0 || this.#packetsWatched ||
-      this.counters !== undefined || this.#events.listenerCount("drain") > 0
+      this.counters !== undefined || this.#drainWatched
     ) return undefined;
     const transport = this.#transport;
     const member = transport.topicMember;
@@ -171,6 +173,7 @@ export class EngineSession implements EngineSocket, TopicReachable {
   ): void {
     if (event === "packetCreate") this.#packetsWatched = true;
     this.#events.on(event, listener);
+    if (event === "drain") this.#drainWatched = true;
   }
 
   off<K extends keyof EngineSocketEvents>(
@@ -178,6 +181,7 @@ export class EngineSession implements EngineSocket, TopicReachable {
     listener: (...args: EngineSocketEvents[K]) => void,
   ): void {
     this.#events.off(event, listener);
+    if (event === "drain") this.#drainWatched = this.#events.listenerCount("drain") > 0;
   }
 
   /**

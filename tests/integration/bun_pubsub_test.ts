@@ -190,6 +190,22 @@ describe("broadcasts through Bun's pub/sub", { skip: !isBun }, () => {
     assert.equal(server.publishes, 3);
   });
 
+  it("a broadcast right before the server closes a connection still reaches it", async () => {
+    const server = serve();
+    const { client } = await RawWsClient.session(server.port, "/socket.io/");
+    client.send("40");
+    const id = JSON.parse((await client.text()).slice(2)).sid;
+    const socket = server.io.of("/").sockets.get(id)!;
+    socket.join("r");
+    server.io.to("r").emit("w", 0); // subscribes
+    assert.equal(await client.text(), '42["w",0]');
+    server.io.to("r").emit("w", 1);
+    socket.conn.close();
+    assert.equal(await client.text(), '42["w",1]');
+    await client.closed;
+    assert.equal(server.publishes, 2);
+  });
+
   it("a burst past the run's byte budget goes on written one by one, in order", async () => {
     const server = serve();
     const clients = [await member(server, "r"), await member(server, "r")];

@@ -54,6 +54,11 @@ export function nativeTopicsInUse(): boolean {
   return inUse;
 }
 
+/** A connection with native topics opened: broadcasts look for them from now on. */
+export function noteNativeTopics(): void {
+  inUse = true;
+}
+
 const hubs = new WeakMap<NativeTopicServer, TopicHub>();
 
 /** A WebSocket frame's header, at most. */
@@ -157,7 +162,6 @@ export class TopicMember {
     this.hub = TopicHub.of(native.server);
     this.compressFrom = compressFrom;
     this.#native = native;
-    inUse = true;
   }
 
   /**

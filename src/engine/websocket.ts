@@ -1,6 +1,6 @@
 import { currentTurn, isCurrentTurn } from "./event_loop_turn.ts";
 import { readFrame } from "./frame.ts";
-import { TopicMember, wireBytesAtMost } from "./native_topics.ts";
+import { noteNativeTopics, TopicMember, wireBytesAtMost } from "./native_topics.ts";
 import type { Packet } from "./packet.ts";
 import {
   DETACHED,
@@ -54,11 +54,7 @@ export class WebSocketTransport implements Transport {
     this.handlers = {
       onOpen: (connection) => {
         this.#connection = connection;
-        // a published frame is a v4 frame: v3 sessions are written one by one
-        const native = connection.topics;
-        if (native !== undefined && codec === WIRE_V4) {
-          this.#topics = new TopicMember(native, compressFrom);
-        }
+        if (connection.topics !== undefined) noteNativeTopics();
         const open = this.#onOpen;
         this.#onOpen = undefined;
         open?.(this);
@@ -78,8 +74,16 @@ export class WebSocketTransport implements Transport {
       this.#topics?.publishedThisTurn === true;
   }
 
+  /** Made on first use: a connection no broadcast reaches needs none. */
   get topicMember(): TopicMember | undefined {
-    return this.#closed ? undefined : this.#topics;
+    const connection = this.#connection;
+    if (this.#closed || connection === undefined) return undefined;
+    const topics = this.#topics;
+    if (topics !== undefined) return topics;
+    // a published frame is a v4 frame: v3 sessions are written one by one
+    const native = connection.topics;
+    if (native === undefined || this.#codec !== WIRE_V4) return undefined;
+    return this.#topics = new TopicMember(native, this.#compressFrom);
   }
 
   get bufferedAmount(): number {

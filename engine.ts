@@ -51,3 +51,4 @@ export { decodePayload, encodePayload, RECORD_SEPARATOR } from "./src/engine/pay
 export type { Result } from "./src/_internal/result.ts";
 export type { BunSocketData, BunWebSocketHandlers, BunWebSocketLike } from "./src/runtime/bun.ts";
 export type { WsConnection, WsHandlers } from "./src/engine/transport.ts";
+export type { NativeTopics, NativeTopicServer } from "./src/engine/native_topics.ts";

@@ -18,13 +18,14 @@ import type {
   EngineSocketEvents,
   SendOptions,
 } from "./engine_socket.ts";
+import type { TopicMember, TopicReachable } from "./native_topics.ts";
 import type { EngineProtocol } from "./wire_codec.ts";
 
 const log = getLogger("engine");
 const PROBE_CHECK_MS = 100;
 
 /** The server side of one Engine.IO session: write buffer, heartbeat, upgrade. */
-export class EngineSession implements EngineSocket {
+export class EngineSession implements EngineSocket, TopicReachable {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   #transport: Transport;
   #writeBuffer: Packet[] = [];
@@ -35,6 +36,8 @@ export class EngineSession implements EngineSocket {
   #events = new Emitter<EngineSocketEvents>();
   /** Whether anyone ever listened to `packetCreate` (the hot path skips the event otherwise). */
   #packetsWatched = false;
+  /** Whether "drain" has listeners (a published frame would not reach them). */
+  #drainWatched = false;
   readonly #heartbeat: Heartbeat;
   #upgrading = false;
   #upgraded = false;
@@ -89,6 +92,17 @@ export class EngineSession implements EngineSocket {
   get writable(): boolean {
     const transport = this.#transport;
     return this.readyState === "open" && transport.writable && transport.writing !== true;
+  }
+
+  topicMember(limit: number): TopicMember | undefined {
+    // counters would miss the published bytes, `packetCreate` and `drain` listeners the packet
+    if (
+      this.readyState !== "open" || this.#writeBuffer.length > 0 || this.#packetsWatched ||
+      this.counters !== undefined || this.#drainWatched
+    ) return undefined;
+    const transport = this.#transport;
+    const member = transport.topicMember;
+    return member !== undefined && member.fits(limit, transport) ? member : undefined;
   }
 
   /** Sends the OPEN packet (and the initial packet), then starts the heartbeat. */
@@ -159,6 +173,7 @@ export class EngineSession implements EngineSocket {
   ): void {
     if (event === "packetCreate") this.#packetsWatched = true;
     this.#events.on(event, listener);
+    if (event === "drain") this.#drainWatched = true;
   }
 
   off<K extends keyof EngineSocketEvents>(
@@ -166,6 +181,7 @@ export class EngineSession implements EngineSocket {
     listener: (...args: EngineSocketEvents[K]) => void,
   ): void {
     this.#events.off(event, listener);
+    if (event === "drain") this.#drainWatched = this.#events.listenerCount("drain") > 0;
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { NativeTopics, TopicMember } from "./native_topics.ts";
 import type { Packet } from "./packet.ts";
 
 /** Names of the two Engine.IO transports. */
@@ -56,6 +57,8 @@ export interface Transport {
   pause?(holdMs: number): void;
   /** The switch failed: carry packets again. */
   resume?(): void;
+  /** The connection's native topics, on a runtime that has them (undefined once closed). */
+  readonly topicMember?: TopicMember;
 }
 
 /** A WebSocket connection handed over by a runtime adapter. */
@@ -69,6 +72,11 @@ export interface WsConnection {
   close(code?: number, reason?: string): void;
   /** Bytes queued in the runtime and not yet written to the socket. */
   readonly bufferedAmount: number;
+  /**
+   * The runtime's native publish/subscribe for this connection (Bun), which lets a broadcast
+   * write one frame to many sockets; absent where the runtime has none.
+   */
+  readonly topics?: NativeTopics;
 }
 
 /** Callbacks a runtime adapter calls for one WebSocket connection. */

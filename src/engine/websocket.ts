@@ -1,5 +1,6 @@
 import { currentTurn, isCurrentTurn } from "./event_loop_turn.ts";
 import { readFrame } from "./frame.ts";
+import { noteNativeTopics, TopicMember, wireBytesAtMost } from "./native_topics.ts";
 import type { Packet } from "./packet.ts";
 import {
   DETACHED,
@@ -29,6 +30,7 @@ export class WebSocketTransport implements Transport {
   #lastWriteTurn = 0;
   #onOpen: ((transport: WebSocketTransport) => void) | undefined;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #topics: TopicMember | undefined;
 
   /** The callbacks to give the runtime adapter for this connection. */
   readonly handlers: WsHandlers;
@@ -52,6 +54,7 @@ export class WebSocketTransport implements Transport {
     this.handlers = {
       onOpen: (connection) => {
         this.#connection = connection;
+        if (connection.topics !== undefined) noteNativeTopics();
         const open = this.#onOpen;
         this.#onOpen = undefined;
         open?.(this);
@@ -67,7 +70,20 @@ export class WebSocketTransport implements Transport {
   }
 
   get writing(): boolean {
-    return isCurrentTurn(this.#lastWriteTurn) || this.bufferedAmount > 0;
+    return isCurrentTurn(this.#lastWriteTurn) || this.bufferedAmount > 0 ||
+      this.#topics?.publishedThisTurn === true;
+  }
+
+  /** Made on first use: a connection no broadcast reaches needs none. */
+  get topicMember(): TopicMember | undefined {
+    const connection = this.#connection;
+    if (this.#closed || connection === undefined) return undefined;
+    const topics = this.#topics;
+    if (topics !== undefined) return topics;
+    // a published frame is a v4 frame: v3 sessions are written one by one
+    const native = connection.topics;
+    if (native === undefined || this.#codec !== WIRE_V4) return undefined;
+    return this.#topics = new TopicMember(native, this.#compressFrom);
   }
 
   get bufferedAmount(): number {
@@ -90,10 +106,12 @@ export class WebSocketTransport implements Transport {
     if (!connection || this.#closed) return;
     const encode = this.#codec.encodeFrame;
     const compressFrom = this.#compressFrom;
+    const topics = this.#topics;
     for (const packet of packets) {
       const frame = encode(packet);
       const size = typeof frame === "string" ? frame.length : frame.byteLength;
       connection.send(frame, size >= compressFrom && packet.compress !== false);
+      if (topics !== undefined) topics.noteWritten(wireBytesAtMost(frame));
     }
     this.#lastWriteTurn = currentTurn();
     this.#watchIfBackedUp(connection);

@@ -1,5 +1,7 @@
+import type { NativeTopicServer } from "../engine/native_topics.ts";
 import type { WsConnection, WsHandlers } from "../engine/transport.ts";
 import type { RuntimeBinding } from "./binding.ts";
+import { type BunPublisher, type BunSubscriber, BunTopics, bunTopicServer } from "./bun_topics.ts";
 import { guard } from "./guard.ts";
 import { toWsConnection } from "./ws_connection.ts";
 
@@ -11,6 +13,8 @@ export interface BunServerLike {
   requestIP(request: Request): { address: string } | null;
   /** Sets a request's idle timeout in seconds (0 = none). */
   timeout?(request: Request, seconds: number): void;
+  /** Sends `data` to every socket subscribed to `topic` (Bun's pub/sub). */
+  publish?(topic: string, data: string | Uint8Array, compress?: boolean): number;
 }
 
 /** Data attached to each Bun WebSocket: the handlers of its transport. */
@@ -19,6 +23,8 @@ export interface BunSocketData {
   readonly handlers: WsHandlers;
   /** The connection object handed to the transport. */
   connection?: WsConnection;
+  /** The server's pub/sub, when it has one (broadcasts publish to its topics). */
+  topics?: NativeTopicServer;
 }
 
 /** The part of Bun's `ServerWebSocket` we use. */
@@ -36,6 +42,12 @@ export interface BunWebSocketLike {
   getBufferedAmount?(): number;
   /** 1 when open. */
   readonly readyState: number;
+  /** Subscribes the socket to a topic (Bun's pub/sub). */
+  subscribe?(topic: string): void;
+  /** Unsubscribes the socket from a topic. */
+  unsubscribe?(topic: string): void;
+  /** Sends to every subscriber of a topic but this socket. */
+  publish?(topic: string, data: string | Uint8Array, compress?: boolean): number;
 }
 
 /** The `websocket` handler object to give `Bun.serve`. */
@@ -75,7 +87,10 @@ export const BUN_BACKPRESSURE_LIMIT = 16 * 1024 * 1024;
 export function bunBinding(server: BunServerLike): RuntimeBinding {
   return {
     upgrade(request, handlers) {
-      const upgraded = server.upgrade(request, { data: { handlers } });
+      const topics = typeof server.publish === "function"
+        ? bunTopicServer(server as BunPublisher)
+        : undefined;
+      const upgraded = server.upgrade(request, { data: { handlers, topics } });
       // Bun ignores the response of an upgraded request; Hono needs one to return.
       return upgraded ? new Response(null) : undefined;
     },
@@ -116,7 +131,11 @@ export function createBunWebSocketHandlers(
     closeOnBackpressureLimit: true,
     perMessageDeflate,
     open: guard("bun open", (ws: BunWebSocketLike) => {
-      const connection = toWsConnection(ws);
+      const server = ws.data.topics;
+      const topics = server !== undefined && typeof ws.subscribe === "function"
+        ? new BunTopics(server, ws as BunWebSocketLike & BunSubscriber)
+        : undefined;
+      const connection = toWsConnection(ws, undefined, undefined, topics);
       ws.data.connection = connection;
       ws.data.handlers.onOpen(connection);
     }),

@@ -1,3 +1,4 @@
+import type { NativeTopics } from "../engine/native_topics.ts";
 import type { WsConnection } from "../engine/transport.ts";
 
 /** The part of a runtime's WebSocket object a `WsConnection` wraps. */
@@ -51,8 +52,16 @@ export function toWsConnection(
   socket: RuntimeSocket,
   states: ReadyStates = STANDARD_READY_STATES,
   compress: CompressArgument = BOOLEAN_COMPRESS,
+  topics?: NativeTopics,
 ): WsConnection {
-  return new RuntimeConnection(socket, states.OPEN, states.CONNECTING, compress.yes, compress.no);
+  return new RuntimeConnection(
+    socket,
+    states.OPEN,
+    states.CONNECTING,
+    compress.yes,
+    compress.no,
+    topics,
+  );
 }
 
 /** A class, not an object literal: every connection shares one shape (a fan-out writes to thousands). */
@@ -63,6 +72,7 @@ class RuntimeConnection implements WsConnection {
     private readonly connecting: number,
     private readonly compressed: unknown,
     private readonly uncompressed: unknown,
+    readonly topics: NativeTopics | undefined,
   ) {}
 
   send(data: string | Uint8Array, compress?: boolean): void {

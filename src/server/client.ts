@@ -1,6 +1,8 @@
 import { getLogger } from "../_internal/log.ts";
 import { whenClosed } from "../engine/drain.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
+import { type TopicMember, type TopicReachable, topicReachable } from "../engine/native_topics.ts";
+import { DRAIN_LOW_WATER } from "../engine/transport.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";
@@ -46,6 +48,11 @@ export class Client {
   /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
   #warnedDrop = false;
 
+  /** The connection's side of native topics, where the runtime has them. */
+  readonly #topics: TopicReachable | undefined;
+  /** Bytes buffered above which a broadcast is written rather than published. */
+  readonly #publishLimit: number;
+
   /** A drain is closing this connection: CONNECTs are no longer admitted. */
   #shuttingDown = false;
 
@@ -57,6 +64,10 @@ export class Client {
     this.rateLimit = server.options.rateLimit;
     this.#slow = server.options.slowConsumer;
     this.#highWater = this.#slow.maxBufferedBytes;
+    this.#topics = topicReachable(conn);
+    // published frames skip the session's drain bookkeeping: keep them well below the point
+    // where the slow-consumer policy or a drain watch would have to see them
+    this.#publishLimit = Math.min(this.#highWater, DRAIN_LOW_WATER);
     this.#codec = server.options.parser;
     this.#decoder = this.#codec.createDecoder({
       maxAttachments: server.options.maxAttachments,
@@ -107,6 +118,16 @@ export class Client {
     // the flags are the engine's send options too (`compress`): no object per write
     for (let i = 0; i < frames.length; i++) conn.send(frames[i], flags);
     return true;
+  }
+
+  /**
+   * @internal The connection's topics when a broadcast frame of `bytes` may be published to it
+   * instead of written: not above the slow-consumer limit, and the engine can take it in order.
+   */
+  _topicMember(bytes: number): TopicMember | undefined {
+    const topics = this.#topics;
+    if (topics === undefined || this.#pressured) return undefined;
+    return topics.topicMember(this.#publishLimit - bytes);
   }
 
   /** Registers a socket that completed its connection. */

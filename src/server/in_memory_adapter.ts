@@ -1,4 +1,5 @@
 import { Emitter } from "../_internal/emitter.ts";
+import type { Frames } from "../parser/codec.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { Adapter, RemoteSocketLike } from "./adapter.ts";
 import type { Namespace } from "./namespace.ts";
@@ -8,6 +9,7 @@ import {
   type RecoveredSession,
   type SessionToPersist,
 } from "./recovery.ts";
+import { RoomTopics } from "./room_topics.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastOptions, Room, SocketId } from "./types.ts";
 
@@ -37,12 +39,16 @@ export class InMemoryAdapter implements Adapter {
   /** Made on the first `on`: without listeners, rooms change without any event work. */
   #events: Emitter<AdapterEvents> | undefined;
   #store: InMemorySessionStore | undefined;
+  /** Broadcasts through the runtime's native topics where it has them. */
+  readonly #topics: RoomTopics;
 
   /** The adapter of one namespace. */
   constructor(
     /** The namespace served. */
     readonly nsp: Namespace,
-  ) {}
+  ) {
+    this.#topics = new RoomTopics(nsp);
+  }
 
   init(): void {}
 
@@ -90,9 +96,11 @@ export class InMemoryAdapter implements Adapter {
   del(id: SocketId, room: Room): void {
     this.sids.get(id)?.delete(room);
     this.#leave(id, room);
+    this.#topics.leave(id, room);
   }
 
   delAll(id: SocketId): void {
+    this.#topics.forget(id);
     const joined = this.sids.get(id);
     if (!joined) return;
     for (const room of joined) this.#leave(id, room);
@@ -120,6 +128,7 @@ export class InMemoryAdapter implements Adapter {
   ): void {
     const frames = this.nsp.codec.encode(packet);
     const data = notified;
+    if (this.#viaTopics(frames, data, options)) return;
     const flags = options.flags;
     this.apply(options, (socket) => socket._outbox.send(data, frames, flags));
   }
@@ -136,11 +145,16 @@ export class InMemoryAdapter implements Adapter {
     const data = packet.data as unknown[];
     const event = String(data[0]);
     const reached: AnyServerSocket[] = [];
-    this.apply(options, (socket) => {
+    const expect = (socket: AnyServerSocket) => {
       reached.push(socket);
       socket._acks.expectBroadcast(id, onAck, event);
-      socket._outbox.send(data, frames, options.flags);
-    });
+    };
+    if (!this.#viaTopics(frames, data, options, expect)) {
+      this.apply(options, (socket) => {
+        expect(socket);
+        socket._outbox.send(data, frames, options.flags);
+      });
+    }
     onClientCount(reached.length);
     const timeout = options.flags.timeout;
     if (timeout !== undefined && reached.length > 0) {
@@ -245,6 +259,21 @@ export class InMemoryAdapter implements Adapter {
       }
     }
     for (const socket of selected) visit(socket);
+  }
+
+  /** Delivers through native topics where the broadcast allows; false when it does not. */
+  #viaTopics(
+    frames: Frames,
+    data: readonly unknown[],
+    options: BroadcastOptions,
+    reached?: (socket: AnyServerSocket) => void,
+  ): boolean {
+    if (!RoomTopics.applies(frames, options)) return false;
+    let members: Set<SocketId> | undefined;
+    for (const room of options.rooms) members = this.rooms.get(room);
+    const excluded = this.#expand(options.except);
+    this.#topics.deliver(frames, data, options, members, excluded, reached);
+    return true;
   }
 
   #expand(rooms: ReadonlySet<Room>): Set<SocketId> | undefined {

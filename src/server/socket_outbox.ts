@@ -1,4 +1,5 @@
 import { ListenerList } from "../_internal/emitter.ts";
+import type { TopicMember } from "../engine/native_topics.ts";
 import type { Frames } from "../parser/codec.ts";
 import { SocketPacketType } from "../parser/packet.ts";
 import type { AnyListener } from "./events.ts";
@@ -64,6 +65,17 @@ export class SocketOutbox {
     }
     if (!this.#socket.connected) return false;
     return this.#socket.client.writeFrames(frames, flags);
+  }
+
+  /**
+   * The connection's topics when a broadcast frame of `bytes` may be published to this socket
+   * (connected, nothing held, no outgoing listener to call, the connection able to take it).
+   */
+  topicMember(bytes: number): TopicMember | undefined {
+    const any = this.#any;
+    if (this.#held !== undefined || (any !== undefined && any.size > 0)) return undefined;
+    const socket = this.#socket;
+    return socket.connected ? socket.client._topicMember(bytes) : undefined;
   }
 
   /**

@@ -139,9 +139,9 @@ export async function readBodyWithin(
     await request.body?.cancel().catch(() => {});
     return undefined;
   }
-  if (!request.body) return asBytes ? new Uint8Array(0) : "";
   // A declared length within the limit bounds the body (the runtime reads no more than that),
   // so it is read whole, without the cost of a stream reader; chunked bodies are streamed.
+  // Checked before `request.body`: on Node, touching the stream builds a full web Request.
   if (length !== null && declared >= 0 && !headers.has("transfer-encoding")) {
     try {
       return asBytes ? new Uint8Array(await request.arrayBuffer()) : await request.text();
@@ -149,6 +149,7 @@ export async function readBodyWithin(
       return undefined;
     }
   }
+  if (!request.body) return asBytes ? new Uint8Array(0) : "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, payloadTooLarge, refusal } from "../engine/errors.ts";
-import { PollingTransport } from "../engine/polling.ts";
+import { PollingTransport, watchSignal } from "../engine/polling.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { compressBody, type ContentCoding, negotiateCoding } from "./compression.ts";
@@ -27,7 +27,11 @@ export async function poll(
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), "");
   }
   runtime.holdOpen(request);
-  const outcome = await transport.poll(request.signal);
+  const outcome = await transport.poll(
+    runtime.watchLeave
+      ? (onLeave) => runtime.watchLeave!(request, onLeave)
+      : watchSignal(request.signal),
+  );
   if (outcome.kind === "overlap") {
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping poll"), "");
   }

@@ -47,20 +47,25 @@ export function createEngineHandler(
       engine.options.transports,
       (sid) => engine.get(sid),
     );
-    const address = clientAddress(request, runtime.remoteAddress(request));
-    if (route.kind === "refused") return refuse(c, route.refusal, address);
+    // read only when needed: a poll of an open session has no use for it, and asking the
+    // runtime for the peer's address is a large share of a poll's cost on Bun
+    let known: string | undefined;
+    const addressOf = () => known ??= clientAddress(request, runtime.remoteAddress(request));
+    if (route.kind === "refused") return refuse(c, route.refusal, addressOf());
 
     if (route.kind === "session") {
       route.session.noteRequest();
       if (route.transport === "websocket") {
-        return upgradeSession(c, route.session, runtime, engine.options, address);
+        return upgradeSession(c, route.session, runtime, engine.options, addressOf());
       }
       if (request.method === "POST") {
-        return await receive(c, route.session, engine.options.maxHttpBufferSize, address);
+        return await receive(c, route.session, engine.options.maxHttpBufferSize, addressOf);
       }
       if (request.method === "GET") return await poll(c, route.session, runtime, compressFrom);
-      return unsupportedMethod(c, route.session.id, address);
+      return unsupportedMethod(c, route.session.id, addressOf());
     }
+
+    const address = addressOf();
 
     const denied = await checkAllowed(options.allowRequest, request);
     if (denied) return refuse(c, denied, address);

@@ -80,19 +80,22 @@ async function compressPayload(
   }
 }
 
-/** Answers a POST: reads its payload (at most `limit` bytes) into the session. */
+/**
+ * Answers a POST: reads its payload (at most `limit` bytes) into the session. `addressOf` names
+ * the client in the log of a refusal.
+ */
 export async function receive(
   c: Context,
   session: EngineSession,
   limit: number,
-  address: string,
+  addressOf: () => string,
 ): Promise<Response> {
   const transport = session.activeTransport;
   if (!(transport instanceof PollingTransport)) {
-    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), address);
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), addressOf());
   }
   if (!transport.beginReceive()) {
-    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST"), address);
+    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST"), addressOf());
   }
   try {
     // a v3 client that takes binary may POST a binary payload
@@ -101,11 +104,11 @@ export async function receive(
     const body = await readBodyWithin(c.req.raw, limit, asBytes);
     if (body === undefined) {
       session.terminate("transport error");
-      return refuse(c, payloadTooLarge(), address);
+      return refuse(c, payloadTooLarge(), addressOf());
     }
     const outcome = transport.receive(body);
     if (outcome.kind === "invalid") {
-      return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, outcome.error), address);
+      return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, outcome.error), addressOf());
     }
     return c.body("ok", 200, { "Content-Type": "text/html" });
   } finally {

@@ -43,18 +43,38 @@ export function nodeHttpBinding(
   incoming: IncomingMessage,
   outgoing: ServerResponse | undefined,
 ): RuntimeBinding {
-  return {
-    upgrade: () => undefined,
-    remoteAddress: () => incoming.socket.remoteAddress ?? "",
-    holdOpen: () => {},
-    watchLeave: outgoing && ((_request, onLeave) => {
-      const onClose = () => {
-        if (!outgoing.writableFinished) onLeave();
-      };
-      outgoing.once("close", onClose);
-      return () => outgoing.off("close", onClose);
-    }),
-  };
+  return new NodeHttpBinding(incoming, outgoing);
+}
+
+/** A class, not an object of closures: one is made per request. */
+class NodeHttpBinding implements RuntimeBinding {
+  readonly #incoming: IncomingMessage;
+  readonly #outgoing: ServerResponse | undefined;
+
+  constructor(incoming: IncomingMessage, outgoing: ServerResponse | undefined) {
+    this.#incoming = incoming;
+    this.#outgoing = outgoing;
+  }
+
+  upgrade(): undefined {
+    return undefined;
+  }
+
+  remoteAddress(): string {
+    return this.#incoming.socket.remoteAddress ?? "";
+  }
+
+  holdOpen(): void {}
+
+  watchLeave(_request: Request, onLeave: () => void): () => void {
+    const outgoing = this.#outgoing;
+    if (!outgoing) return () => {};
+    const onClose = () => {
+      if (!outgoing.writableFinished) onLeave();
+    };
+    outgoing.once("close", onClose);
+    return () => outgoing.off("close", onClose);
+  }
 }
 
 /**

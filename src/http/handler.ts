@@ -13,6 +13,7 @@ import { compressionThreshold } from "./compression.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive, unsupportedMethod } from "./polling.ts";
+import { QueryParams } from "./query.ts";
 import { refusalOf, refuse } from "./refuse.ts";
 import type { BoundRelay } from "./relay.ts";
 import { answerRelayed } from "./relayed.ts";
@@ -35,17 +36,21 @@ export function createEngineHandler(
   const setCookie = sessionCookieSetter(options.cookie);
   const clientAddress = clientAddressResolver(options.trustProxy ?? false);
   const compressFrom = compressionThreshold(options.httpCompression);
+  const lookup = (sid: string) => engine.get(sid);
 
   const serve = async (c: Context): Promise<Response> => {
     const request = c.req.raw;
     const runtime = runtimeFor(c.env);
     const forwarded = relay?.forward(request, runtime);
     if (forwarded) return answerRelayed(c, await forwarded, runtime);
-    const url = new URL(request.url);
     const route = routeRequest(
-      { method: request.method, query: url.searchParams, isWebSocket: isWebSocketRequest(request) },
+      {
+        method: request.method,
+        query: new QueryParams(request.url),
+        isWebSocket: isWebSocketRequest(request),
+      },
       engine.options.transports,
-      (sid) => engine.get(sid),
+      lookup,
     );
     // read only when needed: a poll of an open session has no use for it, and asking the
     // runtime for the peer's address is a large share of a poll's cost on Bun
@@ -66,7 +71,7 @@ export function createEngineHandler(
     }
 
     const address = addressOf();
-
+    const url = new URL(request.url);
     const denied = await checkAllowed(options.allowRequest, request);
     if (denied) return refuse(c, denied, address);
     const outdated = checkProtocol(url.searchParams, engine.options.allowEIO3);

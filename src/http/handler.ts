@@ -7,7 +7,7 @@ import { PollingTransport } from "../engine/polling.ts";
 import type { EngineServer } from "../engine/server.ts";
 import { codecFor } from "../engine/wire_codec.ts";
 import { countRefusal } from "../engine/engine_counters.ts";
-import type { RuntimeResolver } from "../runtime/binding.ts";
+import type { RuntimeBinding, RuntimeResolver } from "../runtime/binding.ts";
 import { clientAddressResolver } from "./client_address.ts";
 import { compressionThreshold } from "./compression.ts";
 import { sessionCookieSetter } from "./cookie.ts";
@@ -37,6 +37,10 @@ export function createEngineHandler(
   const clientAddress = clientAddressResolver(options.trustProxy ?? false);
   const compressFrom = compressionThreshold(options.httpCompression);
   const lookup = (sid: string) => engine.get(sid);
+  // read only where used: a poll of an open session has no use for it, and asking the runtime
+  // for the peer's address is a large share of a poll's cost on Bun
+  const addressOf = (request: Request, runtime: RuntimeBinding) =>
+    clientAddress(request, runtime.remoteAddress(request));
 
   const serve = async (c: Context): Promise<Response> => {
     const request = c.req.raw;
@@ -52,25 +56,23 @@ export function createEngineHandler(
       engine.options.transports,
       lookup,
     );
-    // read only when needed: a poll of an open session has no use for it, and asking the
-    // runtime for the peer's address is a large share of a poll's cost on Bun
-    let known: string | undefined;
-    const addressOf = () => known ??= clientAddress(request, runtime.remoteAddress(request));
-    if (route.kind === "refused") return refuse(c, route.refusal, addressOf());
+    if (route.kind === "refused") return refuse(c, route.refusal, addressOf(request, runtime));
 
     if (route.kind === "session") {
       route.session.noteRequest();
       if (route.transport === "websocket") {
-        return upgradeSession(c, route.session, runtime, engine.options, addressOf());
+        const address = addressOf(request, runtime);
+        return upgradeSession(c, route.session, runtime, engine.options, address);
       }
       if (request.method === "POST") {
-        return await receive(c, route.session, engine.options.maxHttpBufferSize, addressOf);
+        const answer = await receive(c, route.session, engine.options.maxHttpBufferSize);
+        return answer instanceof Response ? answer : refuse(c, answer, addressOf(request, runtime));
       }
       if (request.method === "GET") return await poll(c, route.session, runtime, compressFrom);
-      return unsupportedMethod(c, route.session.id, addressOf());
+      return unsupportedMethod(c, route.session.id, addressOf(request, runtime));
     }
 
-    const address = addressOf();
+    const address = addressOf(request, runtime);
     const url = new URL(request.url);
     const denied = await checkAllowed(options.allowRequest, request);
     if (denied) return refuse(c, denied, address);

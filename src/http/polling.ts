@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { getLogger } from "../_internal/log.ts";
-import { EngineErrorCode, payloadTooLarge, refusal } from "../engine/errors.ts";
+import { EngineErrorCode, type EngineRefusal, payloadTooLarge, refusal } from "../engine/errors.ts";
 import { PollingTransport, watchSignal } from "../engine/polling.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
@@ -10,6 +10,8 @@ import { refuse } from "./refuse.ts";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const log = getLogger("engine");
+/** The headers of a POST's "ok" (Hono copies them into each response). */
+const OK_HEADERS = { "Content-Type": "text/html" } as const;
 
 /**
  * Answers a long-poll GET: parks until the session has packets for it, then sends them,
@@ -81,22 +83,19 @@ async function compressPayload(
 }
 
 /**
- * Answers a POST: reads its payload (at most `limit` bytes) into the session. `addressOf` names
- * the client in the log of a refusal.
+ * Answers a POST: reads its payload (at most `limit` bytes) into the session; or the refusal
+ * to answer it with (the caller names the client in its log).
  */
 export async function receive(
   c: Context,
   session: EngineSession,
   limit: number,
-  addressOf: () => string,
-): Promise<Response> {
+): Promise<Response | EngineRefusal> {
   const transport = session.activeTransport;
   if (!(transport instanceof PollingTransport)) {
-    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), addressOf());
+    return refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch");
   }
-  if (!transport.beginReceive()) {
-    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST"), addressOf());
-  }
+  if (!transport.beginReceive()) return refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST");
   try {
     // a v3 client that takes binary may POST a binary payload
     const asBytes = session.protocol === 3 &&
@@ -104,13 +103,11 @@ export async function receive(
     const body = await readBodyWithin(c.req.raw, limit, asBytes);
     if (body === undefined) {
       session.terminate("transport error");
-      return refuse(c, payloadTooLarge(), addressOf());
+      return payloadTooLarge();
     }
     const outcome = transport.receive(body);
-    if (outcome.kind === "invalid") {
-      return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, outcome.error), addressOf());
-    }
-    return c.body("ok", 200, { "Content-Type": "text/html" });
+    if (outcome.kind === "invalid") return refusal(EngineErrorCode.BAD_REQUEST, outcome.error);
+    return c.body("ok", 200, OK_HEADERS);
   } finally {
     transport.endReceive();
   }

@@ -107,6 +107,8 @@ export class PollingTransport implements Transport {
         // settle the request handler, or the server would wait on it forever (e.g. at shutdown)
         release({ kind: "aborted" });
       };
+      // a `let` read by `release`, which may run before the watch is set (and then skips it)
+      // deno-lint-ignore prefer-const
       let stopWatching: (() => void) | undefined;
       const release = (outcome: PollOutcome) => {
         stopWatching?.();

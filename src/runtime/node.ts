@@ -46,11 +46,10 @@ export function serve(target: Servable, options: NodeServeOptions = {}): Promise
   });
   const server = createAdaptorServer({
     fetch: (request, env) => {
-      const { incoming, outgoing } = env as NodeEnv;
-      return target.fetch(request, {
-        ...env,
-        [RUNTIME_BINDING_KEY]: nodeHttpBinding(incoming, outgoing),
-      });
+      const nodeEnv = env as NodeEnv & Record<string, unknown>;
+      // the adaptor makes this object for this request alone: it carries the binding too
+      nodeEnv[RUNTIME_BINDING_KEY] = nodeHttpBinding(nodeEnv.incoming, nodeEnv.outgoing);
+      return target.fetch(request, nodeEnv);
     },
   }) as Server;
 

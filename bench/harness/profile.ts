@@ -6,6 +6,8 @@
  *
  *   deno run -A bench/harness/profile.ts --runtime deno --scenario ack [--duration 6000] [--top 25]
  *   deno run -A bench/harness/profile.ts --runtime deno --scenario ack --raw   (the raw echo)
+ *   deno run -A bench/harness/profile.ts --runtime node --scenario polling \
+ *     --target ./socketio_node.mjs   (another Socket.IO server of bench/servers/, e.g. the reference)
  *   deno run -A bench/harness/profile.ts --analyze path/to/file.cpuprofile   (tables only)
  *
  * Profiles are kept in bench/results/logs/profiles/ (not committed).
@@ -91,7 +93,9 @@ async function main(): Promise<number> {
   const scenario = value("scenario", "ack");
   const top = Number(value("top", "25"));
   const raw = args.includes("--raw");
-  const rawTarget = `./raw_ws_${runtime}.${runtime === "node" ? "mjs" : "ts"}`;
+  const target = raw
+    ? `./raw_ws_${runtime}.${runtime === "node" ? "mjs" : "ts"}`
+    : value("target", "");
   const tools = await findTools();
   const plan = fullPlan().find((p) => p.scenario === scenario);
   if (!plan) throw new Error(`unknown scenario ${scenario}`);
@@ -99,7 +103,7 @@ async function main(): Promise<number> {
     throw new Error("the scale scenario has no profile run (deno task bench --scenarios scale)");
   }
   plan.durationMs = Number(value("duration", String(plan.durationMs)));
-  const name = `${raw ? "raw-" : ""}${runtime}-${scenario}-${Date.now()}`;
+  const name = `${raw ? "raw-" : target ? "target-" : ""}${runtime}-${scenario}-${Date.now()}`;
   const dir = join(ROOT, "bench/results/logs/profiles", name);
   Deno.mkdirSync(dir, { recursive: true });
   const entry = "bench/servers/profiled_fixture.ts";
@@ -113,7 +117,7 @@ async function main(): Promise<number> {
   const ready = Promise.withResolvers<number>();
   const server = spawn(command.cmd, command.args, {
     cwd: ROOT,
-    env: { ...SERVER_ENV, ...(raw ? { BENCH_PROFILE_TARGET: rawTarget } : {}) },
+    env: { ...SERVER_ENV, ...(target ? { BENCH_PROFILE_TARGET: target } : {}) },
     onStdout(line) {
       const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
       if (match) ready.resolve(Number(match[1]));

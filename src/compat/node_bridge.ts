@@ -9,7 +9,12 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node
 import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import { nodeHttpBinding, serveUpgrade, wsDeflateOptions } from "../runtime/node_upgrade.ts";
+import {
+  type NodeEnv,
+  nodeHttpBinding,
+  serveUpgrade,
+  wsDeflateOptions,
+} from "../runtime/node_upgrade.ts";
 import { RUNTIME_BINDING_KEY } from "../runtime/select.ts";
 
 /** What the bridge serves, and the hooks the compat layer observes requests with. */
@@ -55,9 +60,9 @@ export function attachToNodeServer(server: HttpServer, target: BridgeTarget): At
   });
   const listener = getRequestListener(
     (request, env) => {
-      const incoming = (env as { incoming: IncomingMessage }).incoming;
+      const { incoming, outgoing } = env as NodeEnv;
       target.onRequest?.(request, incoming);
-      const bindingEnv = { ...env, [RUNTIME_BINDING_KEY]: nodeHttpBinding(incoming) };
+      const bindingEnv = { ...env, [RUNTIME_BINDING_KEY]: nodeHttpBinding(incoming, outgoing) };
       const answer = (response: Response) =>
         target.onResponse ? target.onResponse(request, response, incoming) : response;
       const result = target.fetch(request, bindingEnv);

@@ -6,8 +6,8 @@ import type { TransportName } from "./transport.ts";
 export interface RequestFacts {
   /** HTTP method, upper case. */
   readonly method: string;
-  /** Query parameters. */
-  readonly query: URLSearchParams;
+  /** Query parameters (a `URLSearchParams`, or anything that reads them the same way). */
+  readonly query: Pick<URLSearchParams, "get">;
   /** Whether the request asks for a WebSocket upgrade. */
   readonly isWebSocket: boolean;
 }

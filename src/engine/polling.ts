@@ -21,6 +21,20 @@ export type PollOutcome =
   /** The session moved to another transport while this poll was held: it is refused. */
   | { readonly kind: "upgraded" };
 
+/**
+ * Watches for the client of a parked poll going away: calls `onLeave` if it does, and returns
+ * a function that stops watching.
+ */
+export type LeaveWatch = (onLeave: () => void) => () => void;
+
+/** The {@link LeaveWatch} of a request's abort signal. */
+export function watchSignal(signal: AbortSignal): LeaveWatch {
+  return (onLeave) => {
+    signal.addEventListener("abort", onLeave, { once: true });
+    return () => signal.removeEventListener("abort", onLeave);
+  };
+}
+
 /** How a long-polling POST ends. */
 export type DataOutcome =
   | { readonly kind: "ok" }
@@ -70,8 +84,8 @@ export class PollingTransport implements Transport {
     this.#listener = listener;
   }
 
-  /** Handles a GET: resolves with the next payload. `signal` aborts when the client leaves. */
-  poll(signal?: AbortSignal): Promise<PollOutcome> {
+  /** Handles a GET: resolves with the next payload. `watchLeave` tells when the client leaves. */
+  poll(watchLeave?: LeaveWatch): Promise<PollOutcome> {
     if (this.#closed) {
       return Promise.resolve({
         kind: "payload",
@@ -93,13 +107,16 @@ export class PollingTransport implements Transport {
         // settle the request handler, or the server would wait on it forever (e.g. at shutdown)
         release({ kind: "aborted" });
       };
+      // a `let` read by `release`, which may run before the watch is set (and then skips it)
+      // deno-lint-ignore prefer-const
+      let stopWatching: (() => void) | undefined;
       const release = (outcome: PollOutcome) => {
-        signal?.removeEventListener("abort", onAbort);
+        stopWatching?.();
         clearTimeout(this.#holdTimer);
         resolve(outcome);
       };
       this.#parked = release;
-      signal?.addEventListener("abort", onAbort, { once: true });
+      stopWatching = watchLeave?.(onAbort);
       if (this.#pendingClose) {
         // the reference answers this poll with a noop before the close packet ("6\x1e1")
         this.send([{ type: "noop" }]);

@@ -32,26 +32,35 @@ export function withCors(
       )
       : undefined;
 
-  return async (c) => {
+  const answer = (c: Context, origin: string | null, verdict: CorsVerdict) => {
     const request = c.req.raw;
-    const origin = request.headers.get("origin");
-    if (isWebSocketRequest(request)) {
-      if (!enforce || origin === null) return await serve(c);
-      const verdict = await policy.verdict(origin);
-      return refused(c, request, origin, verdict) ?? await serve(c);
-    }
-    const given = policy.verdict(origin);
-    const verdict = given instanceof Promise ? await given : given;
     if (request.method === "OPTIONS") {
       const headers = verdict.preflight(request.headers.get("access-control-request-headers"));
       // CORS off for this origin: the endpoint answers the OPTIONS (400), as the reference does
-      if (!headers) return await serve(c);
+      if (!headers) return serve(c);
       setHeaders(c, headers);
-      return c.body(null, policy.preflightStatus as 204);
+      return Promise.resolve(c.body(null, policy.preflightStatus as 204));
     }
     // set before any response exists, so each response is built with them, never copied
     setHeaders(c, verdict.headers);
-    return (origin !== null && refused(c, request, origin, verdict)) || await serve(c);
+    const refusal = origin !== null && refused(c, request, origin, verdict);
+    return refusal ? Promise.resolve(refusal) : serve(c);
+  };
+
+  // not an async function: most requests get a verdict at once, and pass serve's promise on
+  return (c) => {
+    const request = c.req.raw;
+    const origin = request.headers.get("origin");
+    if (isWebSocketRequest(request)) {
+      if (!enforce || origin === null) return serve(c);
+      return Promise.resolve(policy.verdict(origin)).then((verdict) =>
+        refused(c, request, origin, verdict) ?? serve(c)
+      );
+    }
+    const given = policy.verdict(origin);
+    return given instanceof Promise
+      ? given.then((verdict) => answer(c, origin, verdict))
+      : answer(c, origin, given);
   };
 }
 

@@ -7,12 +7,13 @@ import { PollingTransport } from "../engine/polling.ts";
 import type { EngineServer } from "../engine/server.ts";
 import { codecFor } from "../engine/wire_codec.ts";
 import { countRefusal } from "../engine/engine_counters.ts";
-import type { RuntimeResolver } from "../runtime/binding.ts";
+import type { RuntimeBinding, RuntimeResolver } from "../runtime/binding.ts";
 import { clientAddressResolver } from "./client_address.ts";
 import { compressionThreshold } from "./compression.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive, unsupportedMethod } from "./polling.ts";
+import { QueryParams } from "./query.ts";
 import { refusalOf, refuse } from "./refuse.ts";
 import type { BoundRelay } from "./relay.ts";
 import { answerRelayed } from "./relayed.ts";
@@ -35,33 +36,44 @@ export function createEngineHandler(
   const setCookie = sessionCookieSetter(options.cookie);
   const clientAddress = clientAddressResolver(options.trustProxy ?? false);
   const compressFrom = compressionThreshold(options.httpCompression);
+  const lookup = (sid: string) => engine.get(sid);
+  // read only where used: a poll of an open session has no use for it, and asking the runtime
+  // for the peer's address is a large share of a poll's cost on Bun
+  const addressOf = (request: Request, runtime: RuntimeBinding) =>
+    clientAddress(request, runtime.remoteAddress(request));
 
   const serve = async (c: Context): Promise<Response> => {
     const request = c.req.raw;
     const runtime = runtimeFor(c.env);
     const forwarded = relay?.forward(request, runtime);
     if (forwarded) return answerRelayed(c, await forwarded, runtime);
-    const url = new URL(request.url);
     const route = routeRequest(
-      { method: request.method, query: url.searchParams, isWebSocket: isWebSocketRequest(request) },
+      {
+        method: request.method,
+        query: new QueryParams(request.url),
+        isWebSocket: isWebSocketRequest(request),
+      },
       engine.options.transports,
-      (sid) => engine.get(sid),
+      lookup,
     );
-    const address = clientAddress(request, runtime.remoteAddress(request));
-    if (route.kind === "refused") return refuse(c, route.refusal, address);
+    if (route.kind === "refused") return refuse(c, route.refusal, addressOf(request, runtime));
 
     if (route.kind === "session") {
       route.session.noteRequest();
       if (route.transport === "websocket") {
+        const address = addressOf(request, runtime);
         return upgradeSession(c, route.session, runtime, engine.options, address);
       }
       if (request.method === "POST") {
-        return await receive(c, route.session, engine.options.maxHttpBufferSize, address);
+        const answer = await receive(c, route.session, engine.options.maxHttpBufferSize);
+        return answer instanceof Response ? answer : refuse(c, answer, addressOf(request, runtime));
       }
       if (request.method === "GET") return await poll(c, route.session, runtime, compressFrom);
-      return unsupportedMethod(c, route.session.id, address);
+      return unsupportedMethod(c, route.session.id, addressOf(request, runtime));
     }
 
+    const address = addressOf(request, runtime);
+    const url = new URL(request.url);
     const denied = await checkAllowed(options.allowRequest, request);
     if (denied) return refuse(c, denied, address);
     const outdated = checkProtocol(url.searchParams, engine.options.allowEIO3);

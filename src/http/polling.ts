@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { getLogger } from "../_internal/log.ts";
-import { EngineErrorCode, payloadTooLarge, refusal } from "../engine/errors.ts";
-import { PollingTransport } from "../engine/polling.ts";
+import { EngineErrorCode, type EngineRefusal, payloadTooLarge, refusal } from "../engine/errors.ts";
+import { PollingTransport, watchSignal } from "../engine/polling.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { compressBody, type ContentCoding, negotiateCoding } from "./compression.ts";
@@ -10,6 +10,8 @@ import { refuse } from "./refuse.ts";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const log = getLogger("engine");
+/** The headers of a POST's "ok" (Hono copies them into each response). */
+const OK_HEADERS = { "Content-Type": "text/html" } as const;
 
 /**
  * Answers a long-poll GET: parks until the session has packets for it, then sends them,
@@ -27,7 +29,11 @@ export async function poll(
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), "");
   }
   runtime.holdOpen(request);
-  const outcome = await transport.poll(request.signal);
+  const outcome = await transport.poll(
+    runtime.watchLeave
+      ? (onLeave) => runtime.watchLeave!(request, onLeave)
+      : watchSignal(request.signal),
+  );
   if (outcome.kind === "overlap") {
     return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping poll"), "");
   }
@@ -76,20 +82,20 @@ async function compressPayload(
   }
 }
 
-/** Answers a POST: reads its payload (at most `limit` bytes) into the session. */
+/**
+ * Answers a POST: reads its payload (at most `limit` bytes) into the session; or the refusal
+ * to answer it with (the caller names the client in its log).
+ */
 export async function receive(
   c: Context,
   session: EngineSession,
   limit: number,
-  address: string,
-): Promise<Response> {
+): Promise<Response | EngineRefusal> {
   const transport = session.activeTransport;
   if (!(transport instanceof PollingTransport)) {
-    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch"), address);
+    return refusal(EngineErrorCode.BAD_REQUEST, "transport mismatch");
   }
-  if (!transport.beginReceive()) {
-    return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST"), address);
-  }
+  if (!transport.beginReceive()) return refusal(EngineErrorCode.BAD_REQUEST, "overlapping POST");
   try {
     // a v3 client that takes binary may POST a binary payload
     const asBytes = session.protocol === 3 &&
@@ -97,13 +103,11 @@ export async function receive(
     const body = await readBodyWithin(c.req.raw, limit, asBytes);
     if (body === undefined) {
       session.terminate("transport error");
-      return refuse(c, payloadTooLarge(), address);
+      return payloadTooLarge();
     }
     const outcome = transport.receive(body);
-    if (outcome.kind === "invalid") {
-      return refuse(c, refusal(EngineErrorCode.BAD_REQUEST, outcome.error), address);
-    }
-    return c.body("ok", 200, { "Content-Type": "text/html" });
+    if (outcome.kind === "invalid") return refusal(EngineErrorCode.BAD_REQUEST, outcome.error);
+    return c.body("ok", 200, OK_HEADERS);
   } finally {
     transport.endReceive();
   }
@@ -139,9 +143,9 @@ export async function readBodyWithin(
     await request.body?.cancel().catch(() => {});
     return undefined;
   }
-  if (!request.body) return asBytes ? new Uint8Array(0) : "";
   // A declared length within the limit bounds the body (the runtime reads no more than that),
   // so it is read whole, without the cost of a stream reader; chunked bodies are streamed.
+  // Checked before `request.body`: on Node, touching the stream builds a full web Request.
   if (length !== null && declared >= 0 && !headers.has("transfer-encoding")) {
     try {
       return asBytes ? new Uint8Array(await request.arrayBuffer()) : await request.text();
@@ -149,6 +153,7 @@ export async function readBodyWithin(
       return undefined;
     }
   }
+  if (!request.body) return asBytes ? new Uint8Array(0) : "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

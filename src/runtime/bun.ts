@@ -83,8 +83,17 @@ export interface BunWebSocketHandlers {
 /** Bun's own default `backpressureLimit`, kept unless a larger one is asked for. */
 export const BUN_BACKPRESSURE_LIMIT = 16 * 1024 * 1024;
 
+/** The binding of each Bun server: it depends on the server only, not on the request. */
+const bindings = new WeakMap<BunServerLike, RuntimeBinding>();
+
 /** Binds a request served by `Bun.serve` (env is the Bun server). */
 export function bunBinding(server: BunServerLike): RuntimeBinding {
+  let binding = bindings.get(server);
+  if (!binding) bindings.set(server, binding = newBunBinding(server));
+  return binding;
+}
+
+function newBunBinding(server: BunServerLike): RuntimeBinding {
   return {
     upgrade(request, handlers) {
       const topics = typeof server.publish === "function"

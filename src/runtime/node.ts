@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import { nodeHttpBinding, serveUpgrade, wsDeflateOptions } from "./node_upgrade.ts";
+import { type NodeEnv, nodeHttpBinding, serveUpgrade, wsDeflateOptions } from "./node_upgrade.ts";
 import { RUNTIME_BINDING_KEY } from "./select.ts";
 
 /** Anything with a fetch handler (an Engine.IO or Socket.IO server, or a Hono app). */
@@ -46,8 +46,10 @@ export function serve(target: Servable, options: NodeServeOptions = {}): Promise
   });
   const server = createAdaptorServer({
     fetch: (request, env) => {
-      const incoming = (env as { incoming: IncomingMessage }).incoming;
-      return target.fetch(request, { ...env, [RUNTIME_BINDING_KEY]: nodeHttpBinding(incoming) });
+      const nodeEnv = env as NodeEnv & Record<string, unknown>;
+      // the adaptor makes this object for this request alone: it carries the binding too
+      nodeEnv[RUNTIME_BINDING_KEY] = nodeHttpBinding(nodeEnv.incoming, nodeEnv.outgoing);
+      return target.fetch(request, nodeEnv);
     },
   }) as Server;
 

@@ -5,7 +5,7 @@
  * any other answer is written back raw on the socket.
  * @module
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { PerMessageDeflateOptions, RawData, WebSocket, WebSocketServer } from "ws";
@@ -27,13 +27,54 @@ export function wsDeflateOptions(enabled: boolean): PerMessageDeflateOptions | f
   return enabled ? { threshold: 0 } : false;
 }
 
-/** The binding of a plain (not upgrade) request: its peer address; no upgrade from here. */
-export function nodeHttpBinding(incoming: IncomingMessage): RuntimeBinding {
-  return {
-    upgrade: () => undefined,
-    remoteAddress: () => incoming.socket.remoteAddress ?? "",
-    holdOpen: () => {},
-  };
+/** The `env` @hono/node-server hands a fetch handler: the request and response of node:http. */
+export interface NodeEnv {
+  /** The request. */
+  incoming: IncomingMessage;
+  /** Its response (absent on an upgrade). */
+  outgoing?: ServerResponse;
+}
+
+/**
+ * The binding of a plain (not upgrade) request: its peer address, and the client leaving
+ * before `outgoing` is finished (its "close" comes first); no upgrade from here.
+ */
+export function nodeHttpBinding(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse | undefined,
+): RuntimeBinding {
+  return new NodeHttpBinding(incoming, outgoing);
+}
+
+/** A class, not an object of closures: one is made per request. */
+class NodeHttpBinding implements RuntimeBinding {
+  readonly #incoming: IncomingMessage;
+  readonly #outgoing: ServerResponse | undefined;
+
+  constructor(incoming: IncomingMessage, outgoing: ServerResponse | undefined) {
+    this.#incoming = incoming;
+    this.#outgoing = outgoing;
+  }
+
+  upgrade(): undefined {
+    return undefined;
+  }
+
+  remoteAddress(): string {
+    return this.#incoming.socket.remoteAddress ?? "";
+  }
+
+  holdOpen(): void {}
+
+  watchLeave(_request: Request, onLeave: () => void): () => void {
+    const outgoing = this.#outgoing;
+    if (!outgoing) return () => {};
+    const onClose = () => {
+      if (!outgoing.writableFinished) onLeave();
+    };
+    outgoing.once("close", onClose);
+    return () => outgoing.off("close", onClose);
+  }
 }
 
 /**

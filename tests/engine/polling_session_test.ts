@@ -10,7 +10,7 @@ import type { HandshakeInfo } from "../../src/engine/handshake_info.ts";
 import type { EngineProtocolOptions } from "../../src/engine/options.ts";
 import { resolveEngineOptions } from "../../src/options/engine_options.ts";
 import type { Packet, PacketData } from "../../src/engine/packet.ts";
-import { PollingTransport, type PollOutcome } from "../../src/engine/polling.ts";
+import { PollingTransport, type PollOutcome, watchSignal } from "../../src/engine/polling.ts";
 import { EngineSession } from "../../src/engine/session.ts";
 import type { EngineCloseReason } from "../../src/engine/engine_socket.ts";
 import {
@@ -391,7 +391,7 @@ describe("PollingTransport: GET (poll)", () => {
   it("a poll aborted by the client closes the session with transport error", async () => {
     await withOpenSession({}, async (h) => {
       const controller = new AbortController();
-      const poll = h.transport.poll(controller.signal);
+      const poll = h.transport.poll(watchSignal(controller.signal));
       assert.equal(h.transport.writable, true);
       controller.abort();
       const closed = await within(h.closed, 1000, "close");
@@ -409,7 +409,7 @@ describe("PollingTransport: GET (poll)", () => {
   it("aborting a poll that was already answered changes nothing", async () => {
     await withOpenSession({}, async (h) => {
       const controller = new AbortController();
-      const poll = h.transport.poll(controller.signal);
+      const poll = h.transport.poll(watchSignal(controller.signal));
       h.session.send("done");
       assert.equal(await payload(poll), "4done");
       controller.abort();

@@ -103,6 +103,22 @@ for (const runtime of runtimes) {
       }
     });
 
+    it("closes a session whose client left while its GET was parked", async () => {
+      const { sid } = await handshake(base);
+      const controller = new AbortController();
+      const parked = poll(base, sid, { signal: controller.signal }).catch(() => undefined);
+      await sleep(200);
+      controller.abort();
+      await parked;
+      // the heartbeat would close it too, but only after pingInterval + pingTimeout (2 s)
+      let status = 200;
+      for (let i = 0; i < 20 && status === 200; i++) {
+        await sleep(50);
+        status = (await push(base, sid, "4still there?")).status;
+      }
+      assert.equal(status, 400, "the session is gone within a second");
+    });
+
     it("reports open sessions on /__stats and drops to zero after they close", async () => {
       const stats = async () =>
         JSON.parse((await request(`http://127.0.0.1:${fixture.port}/__stats`)).body);

@@ -80,7 +80,9 @@ async function serveDirectly(
   } catch (error) {
     if (!(error instanceof Error)) throw error;
     // what Hono's router does with the error (its `onError` handler): a field private in its
-    // types only
-    return await (app as unknown as { errorHandler: ErrorHandler }).errorHandler(error, c);
+    // types only; should a Hono release drop it, the error goes up as it would without one
+    const onError = (app as unknown as { errorHandler?: ErrorHandler }).errorHandler;
+    if (typeof onError !== "function") throw error;
+    return await onError(error, c);
   }
 }

@@ -24,7 +24,7 @@ const log = getLogger("engine");
 const PROBE_CHECK_MS = 100;
 
 /** The server side of one Engine.IO session: write buffer, heartbeat, upgrade. */
-export class EngineSession implements EngineSocket {
+export class EngineSession implements EngineSocket, TransportListener {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   #transport: Transport;
   #writeBuffer: Packet[] = [];
@@ -41,11 +41,8 @@ export class EngineSession implements EngineSocket {
   #abortUpgrade: (() => void) | undefined;
   /** Closes a polling session whose client does not come back after the handshake. */
   #firstPollTimer: ReturnType<typeof setTimeout> | undefined;
-  #listener: TransportListener = {
-    onPacket: (packet) => this.#onPacket(packet),
-    onDrain: () => this.#flush(),
-    onClose: (reason, description) => this.#onClose(reason, description),
-  };
+  /** What the transport reports to: the session itself (no closures per session). */
+  readonly #listener: TransportListener = this;
 
   constructor(
     readonly id: string,
@@ -210,6 +207,21 @@ export class EngineSession implements EngineSocket {
       onDrain: () => {},
       onClose: () => abandon(false),
     });
+  }
+
+  /** @internal Transport: a packet arrived. */
+  onPacket(packet: Packet): void {
+    this.#onPacket(packet);
+  }
+
+  /** @internal Transport: it can take packets again. */
+  onDrain(): void {
+    this.#flush();
+  }
+
+  /** @internal Transport: it ended. */
+  onClose(reason: EngineCloseReason, description?: string): void {
+    this.#onClose(reason, description);
   }
 
   #switchTo(next: Transport): void {

@@ -49,8 +49,6 @@ export class ServerSocket<
 > {
   /** The socket id (also the name of its own room). */
   readonly id: SocketId;
-  /** What the handshake carried. */
-  readonly handshake: Handshake;
   /** Free storage for the application. */
   data: SocketData = {} as SocketData;
   /** Whether the socket is connected to its namespace. */
@@ -65,6 +63,9 @@ export class ServerSocket<
   readonly pid: string | undefined;
   /** The recovered session, until its rooms and missed packets are applied on connect. */
   #session: RecoveredSession | undefined;
+  readonly #auth: Record<string, unknown>;
+  /** Built on first read: most sockets never read it. */
+  #handshake: Handshake | undefined;
 
   /** The acknowledgements this socket awaits from its client. */
   readonly #acks: AckRegistry;
@@ -97,10 +98,20 @@ export class ServerSocket<
       this.pid = nsp.recovery === undefined || v2 ? undefined : generateId();
       this.recovered = false;
     }
-    this.handshake = buildHandshake(client.conn.request, auth);
+    this.#auth = auth;
     this.#acks = new AckRegistry(nsp._ackWatcherOf(this));
     this._outbox = new SocketOutbox(this);
     this._inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
+  }
+
+  /** What the handshake carried. */
+  get handshake(): Handshake {
+    return this.#handshake ??= buildHandshake(this.client.conn.request, this.#auth);
+  }
+
+  /** @internal The CONNECT packet's auth payload (`handshake.auth`, without building it). */
+  get _auth(): Record<string, unknown> {
+    return this.#auth;
   }
 
   /** The Engine.IO connection under this socket. */

@@ -2,6 +2,7 @@ import { getLogger } from "../_internal/log.ts";
 import { whenClosed } from "../engine/drain.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
+import type { DecoderOptions } from "../parser/decoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";
 import { type SocketRequest, socketRequest } from "./request.ts";
@@ -20,6 +21,18 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** Each server's decoder limits: one object shared by its connections' decoders. */
+const DECODER_LIMITS = new WeakMap<SocketServer, DecoderOptions>();
+
+function decoderLimits(server: SocketServer): DecoderOptions {
+  let limits = DECODER_LIMITS.get(server);
+  if (limits === undefined) {
+    const { maxAttachments, maxDepth } = server.options;
+    DECODER_LIMITS.set(server, limits = { maxAttachments, maxDepth });
+  }
+  return limits;
+}
+
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
  * over it, and closes it if it joins none within `connectTimeout`.
@@ -29,7 +42,8 @@ export class Client {
   readonly #codec: SocketCodec;
   readonly #decoder: PacketDecoder;
   readonly #sockets = new Map<string, AnyServerSocket>();
-  readonly #connecting = new Set<string>();
+  /** Namespaces whose CONNECT is under way; made on the first CONNECT. */
+  #connecting: Set<string> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #closeReason: DisconnectReason | undefined;
   /** The limit on each socket's incoming events, if any. */
@@ -39,8 +53,8 @@ export class Client {
   readonly #highWater: number;
   /** A write found the connection above `#highWater`; cleared by the next "drain". */
   #pressured = false;
-  /** Listens to "drain" only while `#pressured`: the session emits it after most writes. */
-  readonly #drainListener = () => this.#ondrain();
+  /** Listens to "drain" only while `#pressured` (the session emits it after most writes). */
+  #drainListener: (() => void) | undefined;
   /** Packets dropped since the connection went above `#highWater`. */
   #dropped = 0;
   /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
@@ -58,10 +72,7 @@ export class Client {
     this.#slow = server.options.slowConsumer;
     this.#highWater = this.#slow.maxBufferedBytes;
     this.#codec = server.options.parser;
-    this.#decoder = this.#codec.createDecoder({
-      maxAttachments: server.options.maxAttachments,
-      maxDepth: server.options.maxDepth,
-    }, {
+    this.#decoder = this.#codec.createDecoder(decoderLimits(server), {
       packet: (packet) => this.#onpacket(packet),
       error: (reason) => this.#onparseerror(reason),
     });
@@ -112,7 +123,7 @@ export class Client {
   /** Registers a socket that completed its connection. */
   add(socket: AnyServerSocket): void {
     this.#sockets.set(socket.nsp.name, socket);
-    this.#connecting.delete(socket.nsp.name);
+    this.#connecting?.delete(socket.nsp.name);
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
   }
@@ -181,7 +192,7 @@ export class Client {
     const conn = this.conn;
     if (!this.#pressured) {
       this.#pressured = true;
-      conn.on("drain", this.#drainListener);
+      conn.on("drain", this.#drainListener ??= () => this.#ondrain());
       log.debug("connection above slowConsumer.maxBufferedBytes", {
         sid: conn.id,
         bufferedAmount: buffered,
@@ -231,7 +242,7 @@ export class Client {
   #ondrain(): void {
     if (!this.#pressured) return;
     this.#pressured = false;
-    this.conn.off("drain", this.#drainListener);
+    this.conn.off("drain", this.#drainListener!);
     this.#warnedDrop = false;
     if (this.#dropped > 0) {
       log.debug("connection drained", { sid: this.conn.id, dropped: this.#dropped });
@@ -259,7 +270,7 @@ export class Client {
     }
     const socket = this.#sockets.get(packet.nsp);
     if (socket) socket._onpacket(packet);
-    else if (packet.type === SocketPacketType.DISCONNECT || this.#connecting.has(packet.nsp)) {
+    else if (packet.type === SocketPacketType.DISCONNECT || this.#connecting?.has(packet.nsp)) {
       // a DISCONNECT can cross the server's own on the wire
       log.debug("packet for a namespace not joined", { sid: this.conn.id, nsp: packet.nsp });
     } else this.#violation(packet.type, packet.nsp);
@@ -287,7 +298,8 @@ export class Client {
       log.debug("CONNECT ignored: the connection is closing for a drain", { nsp: name });
       return;
     }
-    if (this.#connecting.has(name)) {
+    const connecting = this.#connecting ??= new Set();
+    if (connecting.has(name)) {
       log.debug("CONNECT while connecting ignored", { sid: this.conn.id, nsp: name });
       return;
     }
@@ -296,7 +308,7 @@ export class Client {
       return;
     }
     const max = this.#server.options.maxNamespacesPerConnection;
-    if (this.#sockets.size + this.#connecting.size >= max) {
+    if (this.#sockets.size + connecting.size >= max) {
       log.warn("CONNECT refused: maxNamespacesPerConnection reached", {
         sid: this.conn.id,
         address: this.conn.request.remoteAddress,
@@ -310,7 +322,7 @@ export class Client {
       }, {});
       return;
     }
-    this.#connecting.add(name);
+    connecting.add(name);
     this.#server._resolveNamespace(name, auth).then(async (nsp) => {
       if (typeof nsp === "string") {
         this.writePacket({
@@ -327,7 +339,7 @@ export class Client {
       }
     }).catch((error) => {
       log.error("namespace connection failed", { nsp: name, error });
-    }).finally(() => this.#connecting.delete(name));
+    }).finally(() => connecting.delete(name));
   }
 
   #onclose(reason: EngineCloseReason, description?: string): void {

@@ -1,4 +1,4 @@
-import { type QueuedTimer, TimerQueue } from "./timer_queue.ts";
+import { type QueuedTimer, TimerQueue } from "../_internal/timer_queue.ts";
 
 /** The heartbeat timings a session runs with. */
 interface HeartbeatTimings {

@@ -1,4 +1,5 @@
 import { getLogger } from "../_internal/log.ts";
+import { type QueuedTimer, TimerQueue } from "../_internal/timer_queue.ts";
 import { whenClosed } from "../engine/drain.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
@@ -33,6 +34,25 @@ function decoderLimits(server: SocketServer): DecoderOptions {
   return limits;
 }
 
+/** Each server's connect deadlines: one runtime timer for all its connections, in due order. */
+const CONNECT_DEADLINES = new WeakMap<SocketServer, TimerQueue>();
+
+function connectDeadlines(server: SocketServer): TimerQueue {
+  let queue = CONNECT_DEADLINES.get(server);
+  if (queue === undefined) CONNECT_DEADLINES.set(server, queue = new TimerQueue());
+  return queue;
+}
+
+/** A connection's `connectTimeout`, waiting in its server's queue. */
+class ConnectDeadline implements QueuedTimer {
+  queueDue = 0;
+  queue: TimerQueue | undefined = undefined;
+  queuePrev: QueuedTimer | undefined = undefined;
+  queueNext: QueuedTimer | undefined = undefined;
+
+  constructor(readonly onDue: () => void) {}
+}
+
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
  * over it, and closes it if it joins none within `connectTimeout`.
@@ -44,7 +64,8 @@ export class Client {
   readonly #sockets = new Map<string, AnyServerSocket>();
   /** Namespaces whose CONNECT is under way; made on the first CONNECT. */
   #connecting: Set<string> | undefined;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Closes the connection if it joins no namespace within `connectTimeout`. */
+  #connectDeadline: ConnectDeadline | undefined;
   #closeReason: DisconnectReason | undefined;
   /** The limit on each socket's incoming events, if any. */
   readonly rateLimit: ResolvedRateLimit | undefined;
@@ -79,11 +100,15 @@ export class Client {
     server._clients.add(this);
     conn.on("message", (data) => this.#decoder.add(data));
     conn.on("close", (reason, description) => this.#onclose(reason, description));
-    this.#connectTimer = setTimeout(() => {
+    this.#connectDeadline = new ConnectDeadline(() => {
       if (this.#sockets.size > 0) return;
       log.debug("no namespace joined in time", { sid: conn.id });
       conn.close();
-    }, server.options.connectTimeout);
+    });
+    connectDeadlines(server).schedule(
+      this.#connectDeadline,
+      Date.now() + server.options.connectTimeout,
+    );
     // a Socket.IO v2 client (Engine.IO v3) is in the main namespace from the handshake on
     if (conn.protocol === 3) this.#connect("/", {});
   }
@@ -124,8 +149,7 @@ export class Client {
   add(socket: AnyServerSocket): void {
     this.#sockets.set(socket.nsp.name, socket);
     this.#connecting?.delete(socket.nsp.name);
-    clearTimeout(this.#connectTimer);
-    this.#connectTimer = undefined;
+    this.#cancelConnectDeadline();
   }
 
   /** Forgets a socket that left its namespace. */
@@ -339,12 +363,22 @@ export class Client {
       }
     }).catch((error) => {
       log.error("namespace connection failed", { nsp: name, error });
-    }).finally(() => connecting.delete(name));
+    }).finally(() => {
+      connecting.delete(name);
+      if (connecting.size === 0 && this.#connecting === connecting) this.#connecting = undefined;
+    });
+  }
+
+  #cancelConnectDeadline(): void {
+    const deadline = this.#connectDeadline;
+    if (deadline === undefined) return;
+    deadline.queue?.cancel(deadline);
+    this.#connectDeadline = undefined;
   }
 
   #onclose(reason: EngineCloseReason, description?: string): void {
     this.#server._clients.delete(this);
-    clearTimeout(this.#connectTimer);
+    this.#cancelConnectDeadline();
     const why: DisconnectReason = this.#closeReason ?? reason;
     for (const socket of [...this.#sockets.values()]) socket._onclose(why, description);
     this.#sockets.clear();

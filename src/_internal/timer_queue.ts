@@ -1,6 +1,6 @@
-import { getLogger } from "../_internal/log.ts";
+import { getLogger } from "./log.ts";
 
-const log = getLogger("engine");
+const log = getLogger();
 
 /**
  * A timer kept in a `TimerQueue`. The `queue…` fields belong to the queue: an owner declares

@@ -71,6 +71,8 @@ class DenoSocketListener {
           return;
         }
         case "open":
+          // opens once: the listener entry would stay for the socket's lifetime otherwise
+          this.socket.removeEventListener("open", this);
           this.handlers.onOpen(toWsConnection(this.socket, WebSocket, NO_COMPRESSION));
           return;
         case "close":

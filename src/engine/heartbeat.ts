@@ -6,6 +6,14 @@ interface HeartbeatTimings {
   readonly pingTimeout: number;
 }
 
+/** What a heartbeat drives: its session. */
+export interface HeartbeatOwner {
+  /** Time to send a PING (v4). */
+  heartbeatPing(): void;
+  /** The peer stayed silent past its deadline. */
+  heartbeatExpired(): void;
+}
+
 /** One queue per kind of wait, so each queue is filled in due order (one delay each). */
 interface HeartbeatQueues {
   readonly pings: TimerQueue;
@@ -36,8 +44,7 @@ export class Heartbeat implements QueuedTimer {
   readonly #pingInterval: number;
   readonly #pingTimeout: number;
   readonly #clientPings: boolean;
-  readonly #ping: () => void;
-  readonly #expire: () => void;
+  readonly #owner: HeartbeatOwner;
   readonly #queues: HeartbeatQueues;
   /** What is due when the queued timer fires: the next PING, or the peer's expiry. */
   #pingNext = false;
@@ -57,14 +64,12 @@ export class Heartbeat implements QueuedTimer {
   constructor(
     options: HeartbeatTimings,
     protocol: 3 | 4,
-    ping: () => void,
-    expire: () => void,
+    owner: HeartbeatOwner,
   ) {
     this.#pingInterval = options.pingInterval;
     this.#pingTimeout = options.pingTimeout;
     this.#clientPings = protocol === 3;
-    this.#ping = ping;
-    this.#expire = expire;
+    this.#owner = owner;
     this.#queues = queuesFor(options);
   }
 
@@ -100,11 +105,11 @@ export class Heartbeat implements QueuedTimer {
   onDue(): void {
     if (this.#stopped) return;
     if (!this.#pingNext) {
-      this.#expire();
+      this.#owner.heartbeatExpired();
       return;
     }
     const due = this.queueDue;
-    this.#ping();
+    this.#owner.heartbeatPing();
     this.#awaitPong(due);
   }
 

@@ -48,6 +48,10 @@ export interface Engine {
 export class EngineServer implements Engine {
   readonly options: ResolvedEngineProtocolOptions;
   readonly #sessions = new Map<string, EngineSession>();
+  /** One callback for every session's end (not a closure per session). */
+  readonly #onSessionClosed = (closed: EngineSession): void => {
+    if (this.#sessions.delete(closed.id)) this.addresses.closed(closed.request.remoteAddress);
+  };
   readonly #events = new Emitter<EngineServerEvents>();
   #newId: () => string = generateId;
   /** Sessions and handshake rates by client address. */
@@ -175,9 +179,7 @@ export class EngineServer implements Engine {
       transport,
       request,
       this.options,
-      (closed) => {
-        if (this.#sessions.delete(closed.id)) this.addresses.closed(closed.request.remoteAddress);
-      },
+      this.#onSessionClosed,
       protocol,
       this.counters,
     );

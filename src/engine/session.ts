@@ -1,7 +1,7 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import type { EngineCounters } from "./engine_counters.ts";
-import { Heartbeat } from "./heartbeat.ts";
+import { Heartbeat, type HeartbeatOwner } from "./heartbeat.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import type { Packet, PacketData, PacketType } from "./packet.ts";
@@ -24,7 +24,7 @@ const log = getLogger("engine");
 const PROBE_CHECK_MS = 100;
 
 /** The server side of one Engine.IO session: write buffer, heartbeat, upgrade. */
-export class EngineSession implements EngineSocket, TransportListener {
+export class EngineSession implements EngineSocket, TransportListener, HeartbeatOwner {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   #transport: Transport;
   #writeBuffer: Packet[] = [];
@@ -57,9 +57,7 @@ export class EngineSession implements EngineSocket, TransportListener {
   ) {
     this.#transport = transport;
     transport.bind(this.#listener);
-    this.#heartbeat = new Heartbeat(options, protocol, () => this.#sendPacket("ping"), () => {
-      if (this.readyState !== "closed") this.#onClose("ping timeout");
-    });
+    this.#heartbeat = new Heartbeat(options, protocol, this);
   }
 
   get transport(): TransportName {
@@ -207,6 +205,16 @@ export class EngineSession implements EngineSocket, TransportListener {
       onDrain: () => {},
       onClose: () => abandon(false),
     });
+  }
+
+  /** @internal Heartbeat: time to PING. */
+  heartbeatPing(): void {
+    this.#sendPacket("ping");
+  }
+
+  /** @internal Heartbeat: the peer stayed silent. */
+  heartbeatExpired(): void {
+    if (this.readyState !== "closed") this.#onClose("ping timeout");
   }
 
   /** @internal Transport: a packet arrived. */

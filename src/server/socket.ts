@@ -70,7 +70,7 @@ export class ServerSocket<
   readonly #acks: AckRegistry;
   /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
   readonly _inbox: SocketInbox;
-  #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } = {};
+  #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } | undefined;
   /** @internal Outgoing packets: held until connected, outgoing listeners, writes. */
   readonly _outbox: SocketOutbox;
   #lifecycle = new Emitter<SocketLifecycleEvents>(reportListenerError);
@@ -170,7 +170,7 @@ export class ServerSocket<
   emitWithAck<E extends EventNames<EmitEvents>>(event: E, ...args: unknown[]): Promise<unknown> {
     const emit = this.emit as (this: this, event: string, ...args: unknown[]) => boolean;
     return ackPromise(
-      this.#flags.timeout !== undefined,
+      this.#flags?.timeout !== undefined,
       (ack) => emit.call(this, event, ...args, ack),
     );
   }
@@ -183,19 +183,19 @@ export class ServerSocket<
 
   /** Sets a timeout (ms) for the acknowledgement of the next emit. */
   timeout(ms: number): this {
-    this.#flags.timeout = ms;
+    (this.#flags ??= {}).timeout = ms;
     return this;
   }
 
   /** Drops the next emit if the transport cannot write now or the connection is backed up. */
   get volatile(): this {
-    this.#flags.volatile = true;
+    (this.#flags ??= {}).volatile = true;
     return this;
   }
 
   /** Sets the compress flag of the next emit: `false` keeps the packet uncompressed. */
   compress(compress: boolean): this {
-    this.#flags.compress = compress;
+    (this.#flags ??= {}).compress = compress;
     return this;
   }
 
@@ -385,8 +385,8 @@ export class ServerSocket<
   }
 
   #takeFlags(): BroadcastFlags {
-    const flags = this.#flags;
-    this.#flags = {};
+    const flags = this.#flags ?? {};
+    this.#flags = undefined;
     return flags;
   }
 

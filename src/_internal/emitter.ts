@@ -15,7 +15,9 @@ export type EventMap = Record<string, any[]>;
  * to `onError`, and the others still run).
  */
 export class ListenerList<F extends Listener> {
-  #items: F[] = [];
+  // replaced, never mutated (copy on write): a call iterates the array it started with, and
+  // each array is exactly as long as its listeners (most lists hold one)
+  #items: readonly F[] = NONE;
 
   /** How many listeners there are. */
   get size(): number {
@@ -24,22 +26,25 @@ export class ListenerList<F extends Listener> {
 
   /** Adds a listener at the end. */
   add(listener: F): void {
-    this.#items.push(listener);
+    this.#items = this.#items.length === 0 ? [listener] : [...this.#items, listener];
   }
 
   /** Adds a listener at the front. */
   prepend(listener: F): void {
-    this.#items.unshift(listener);
+    this.#items = [listener, ...this.#items];
   }
 
   /** Removes one listener, or all of them without an argument. */
   remove(listener?: F): void {
     if (!listener) {
-      this.#items = [];
+      this.#items = NONE;
       return;
     }
     const index = this.#items.indexOf(listener);
-    if (index !== -1) this.#items.splice(index, 1);
+    if (index === -1) return;
+    const items = this.#items.slice();
+    items.splice(index, 1);
+    this.#items = items.length === 0 ? NONE : items;
   }
 
   /** A copy of the listeners, in order. */
@@ -54,13 +59,12 @@ export class ListenerList<F extends Listener> {
     onPromise?: (work: PromiseLike<unknown>) => void,
   ): void {
     const items = this.#items;
-    if (items.length === 1) {
-      callSafely(items[0], args, onError, onPromise);
-      return;
-    }
-    for (const listener of items.slice()) callSafely(listener, args, onError, onPromise);
+    for (let i = 0; i < items.length; i++) callSafely(items[i], args, onError, onPromise);
   }
 }
+
+// deno-lint-ignore no-explicit-any
+const NONE: readonly any[] = Object.freeze([]);
 
 /**
  * A small typed event emitter on `ListenerList`. Listener errors (throws and rejected promises)
@@ -68,7 +72,12 @@ export class ListenerList<F extends Listener> {
  * the session that emits.
  */
 export class Emitter<E extends EventMap> {
-  #lists = new Map<keyof E, ListenerList<Listener>>();
+  /**
+   * The lists of the first few events, as `[event, list, event, list…]` (copy on write, exact
+   * length): smaller than a Map, which takes over past `MAX_FEW_EVENTS`. Made on the first `on`.
+   */
+  #few: readonly unknown[] | undefined;
+  #many: Map<keyof E, ListenerList<Listener>> | undefined;
 
   /**
    * Listener errors go to `onListenerError`; promises listeners return go to `onPromise` (the
@@ -81,8 +90,8 @@ export class Emitter<E extends EventMap> {
 
   /** Adds a listener. */
   on<K extends keyof E>(event: K, listener: (...args: E[K]) => unknown): this {
-    let list = this.#lists.get(event);
-    if (!list) this.#lists.set(event, list = new ListenerList());
+    let list = this.#list(event);
+    if (!list) this.#insert(event, list = new ListenerList());
     list.add(listener);
     return this;
   }
@@ -98,16 +107,16 @@ export class Emitter<E extends EventMap> {
 
   /** Removes a listener (or every listener of the event when none is given). */
   off<K extends keyof E>(event: K, listener?: (...args: E[K]) => unknown): this {
-    const list = this.#lists.get(event);
+    const list = this.#list(event);
     if (!list) return this;
     list.remove(listener);
-    if (list.size === 0) this.#lists.delete(event);
+    if (list.size === 0) this.#delete(event);
     return this;
   }
 
   /** Calls every listener of the event; returns whether there was one. */
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
-    const list = this.#lists.get(event);
+    const list = this.#list(event);
     if (!list) return false;
     list.call(args, this.onListenerError, this.onPromise);
     return true;
@@ -115,14 +124,60 @@ export class Emitter<E extends EventMap> {
 
   /** How many listeners the event has. */
   listenerCount(event: keyof E): number {
-    return this.#lists.get(event)?.size ?? 0;
+    return this.#list(event)?.size ?? 0;
   }
 
   /** Drops every listener. */
   removeAllListeners(): void {
-    this.#lists.clear();
+    this.#few = undefined;
+    this.#many = undefined;
+  }
+
+  #list(event: keyof E): ListenerList<Listener> | undefined {
+    const few = this.#few;
+    if (few !== undefined) {
+      for (let i = 0; i < few.length; i += 2) {
+        if (few[i] === event) return few[i + 1] as ListenerList<Listener>;
+      }
+      return undefined;
+    }
+    return this.#many?.get(event);
+  }
+
+  #insert(event: keyof E, list: ListenerList<Listener>): void {
+    if (this.#many !== undefined) {
+      this.#many.set(event, list);
+      return;
+    }
+    const few = this.#few === undefined ? [event, list] : [...this.#few, event, list];
+    if (few.length <= 2 * MAX_FEW_EVENTS) {
+      this.#few = few;
+      return;
+    }
+    const many = new Map<keyof E, ListenerList<Listener>>();
+    for (let i = 0; i < few.length; i += 2) {
+      many.set(few[i] as keyof E, few[i + 1] as ListenerList<Listener>);
+    }
+    this.#few = undefined;
+    this.#many = many;
+  }
+
+  #delete(event: keyof E): void {
+    const few = this.#few;
+    if (few === undefined) {
+      this.#many?.delete(event);
+      return;
+    }
+    const index = few.indexOf(event);
+    if (index === -1) return;
+    const rest = few.slice();
+    rest.splice(index, 2);
+    this.#few = rest.length === 0 ? undefined : rest;
   }
 }
+
+/** Events an emitter keeps in its small list before it switches to a Map. */
+const MAX_FEW_EVENTS = 8;
 
 const log = getLogger();
 

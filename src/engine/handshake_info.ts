@@ -14,4 +14,6 @@ export interface HandshakeInfo {
   readonly issued: number;
   /** Variables Hono middlewares set (`c.set`) before the handshake, when mounted with `attach`. */
   readonly vars?: Readonly<Record<string, unknown>>;
+  /** Whether the request had a header (`name` in lowercase), without building `headers`. */
+  hasHeader?(name: string): boolean;
 }

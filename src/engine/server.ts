@@ -9,7 +9,7 @@ import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import { EngineSession } from "./session.ts";
 import type { EngineSocket } from "./engine_socket.ts";
 import type { Transport } from "./transport.ts";
-import { protocolOf } from "./wire_codec.ts";
+import { type EngineProtocol, protocolOf } from "./wire_codec.ts";
 
 /** Events of an Engine.IO server. */
 export type EngineServerEvents = {
@@ -48,6 +48,10 @@ export interface Engine {
 export class EngineServer implements Engine {
   readonly options: ResolvedEngineProtocolOptions;
   readonly #sessions = new Map<string, EngineSession>();
+  /** One callback for every session's end (not a closure per session). */
+  readonly #onSessionClosed = (closed: EngineSession): void => {
+    if (this.#sessions.delete(closed.id)) this.addresses.closed(closed.request.remoteAddress);
+  };
   readonly #events = new Emitter<EngineServerEvents>();
   #newId: () => string = generateId;
   /** Sessions and handshake rates by client address. */
@@ -164,17 +168,19 @@ export class EngineServer implements Engine {
    * Opens a session on a transport that passed the handshake checks; its protocol revision is
    * the handshake's (`EIO=3` only gets here with `allowEIO3`).
    */
-  open(transport: Transport, request: HandshakeInfo): EngineSession {
+  open(
+    transport: Transport,
+    request: HandshakeInfo,
+    protocol: EngineProtocol = protocolOf(request.query),
+  ): EngineSession {
     const id = this.#newId();
     const session = new EngineSession(
       id,
       transport,
       request,
       this.options,
-      (closed) => {
-        if (this.#sessions.delete(closed.id)) this.addresses.closed(closed.request.remoteAddress);
-      },
-      protocolOf(request.query),
+      this.#onSessionClosed,
+      protocol,
       this.counters,
     );
     if (this.counters !== undefined) this.counters.handshakes[transport.name]++;

@@ -1,7 +1,7 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import type { EngineCounters } from "./engine_counters.ts";
-import { Heartbeat } from "./heartbeat.ts";
+import { Heartbeat, type HeartbeatOwner } from "./heartbeat.ts";
 import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import type { Packet, PacketData, PacketType } from "./packet.ts";
@@ -25,7 +25,8 @@ const log = getLogger("engine");
 const PROBE_CHECK_MS = 100;
 
 /** The server side of one Engine.IO session: write buffer, heartbeat, upgrade. */
-export class EngineSession implements EngineSocket, TopicReachable {
+export class EngineSession
+  implements EngineSocket, TopicReachable, TransportListener, HeartbeatOwner {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   #transport: Transport;
   #writeBuffer: Packet[] = [];
@@ -44,11 +45,8 @@ export class EngineSession implements EngineSocket, TopicReachable {
   #abortUpgrade: (() => void) | undefined;
   /** Closes a polling session whose client does not come back after the handshake. */
   #firstPollTimer: ReturnType<typeof setTimeout> | undefined;
-  #listener: TransportListener = {
-    onPacket: (packet) => this.#onPacket(packet),
-    onDrain: () => this.#flush(),
-    onClose: (reason, description) => this.#onClose(reason, description),
-  };
+  /** What the transport reports to: the session itself (no closures per session). */
+  readonly #listener: TransportListener = this;
 
   constructor(
     readonly id: string,
@@ -63,9 +61,7 @@ export class EngineSession implements EngineSocket, TopicReachable {
   ) {
     this.#transport = transport;
     transport.bind(this.#listener);
-    this.#heartbeat = new Heartbeat(options, protocol, () => this.#sendPacket("ping"), () => {
-      if (this.readyState !== "closed") this.#onClose("ping timeout");
-    });
+    this.#heartbeat = new Heartbeat(options, protocol, this);
   }
 
   get transport(): TransportName {
@@ -226,6 +222,31 @@ export class EngineSession implements EngineSocket, TopicReachable {
       onDrain: () => {},
       onClose: () => abandon(false),
     });
+  }
+
+  /** @internal Heartbeat: time to PING. */
+  heartbeatPing(): void {
+    this.#sendPacket("ping");
+  }
+
+  /** @internal Heartbeat: the peer stayed silent. */
+  heartbeatExpired(): void {
+    if (this.readyState !== "closed") this.#onClose("ping timeout");
+  }
+
+  /** @internal Transport: a packet arrived. */
+  onPacket(packet: Packet): void {
+    this.#onPacket(packet);
+  }
+
+  /** @internal Transport: it can take packets again. */
+  onDrain(): void {
+    this.#flush();
+  }
+
+  /** @internal Transport: it ended. */
+  onClose(reason: EngineCloseReason, description?: string): void {
+    this.#onClose(reason, description);
   }
 
   #switchTo(next: Transport): void {

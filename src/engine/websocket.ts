@@ -20,9 +20,10 @@ const DRAIN_CHECK_MS = 50;
 
 /**
  * The WebSocket transport: one Engine.IO packet per frame. It is built before the runtime
- * opens the socket, so frames that arrive before a session binds are held, not lost.
+ * opens the socket, so frames that arrive before a session binds are held, not lost. It is its
+ * own `WsHandlers` (methods, not closures: an idle connection costs less memory).
  */
-export class WebSocketTransport implements Transport {
+export class WebSocketTransport implements Transport, WsHandlers {
   readonly name = "websocket";
   #listener: TransportListener = DETACHED;
   #connection: WsConnection | undefined;
@@ -32,10 +33,9 @@ export class WebSocketTransport implements Transport {
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #topics: TopicMember | undefined;
 
-  /** The callbacks to give the runtime adapter for this connection. */
-  readonly handlers: WsHandlers;
   readonly #codec: WireCodec;
   readonly #compressFrom: number;
+  readonly #maxPayload: number;
 
   /**
    * `codec` is the handshake's protocol revision (v4 unless `allowEIO3` admitted a v3 client);
@@ -51,18 +51,36 @@ export class WebSocketTransport implements Transport {
     this.#onOpen = onOpen;
     this.#codec = codec;
     this.#compressFrom = compressFrom;
-    this.handlers = {
-      onOpen: (connection) => {
-        this.#connection = connection;
-        if (connection.topics !== undefined) noteNativeTopics();
-        const open = this.#onOpen;
-        this.#onOpen = undefined;
-        open?.(this);
-      },
-      onMessage: (data) => this.#onFrame(data, maxPayload),
-      onClose: () => this.#onPeerClose(),
-      onDrain: () => this.#checkDrain(),
-    };
+    this.#maxPayload = maxPayload;
+  }
+
+  /** The callbacks to give the runtime adapter for this connection (the transport itself). */
+  get handlers(): WsHandlers {
+    return this;
+  }
+
+  /** Runtime adapter: the connection is open. */
+  onOpen(connection: WsConnection): void {
+    this.#connection = connection;
+    if (connection.topics !== undefined) noteNativeTopics();
+    const open = this.#onOpen;
+    this.#onOpen = undefined;
+    open?.(this);
+  }
+
+  /** Runtime adapter: a frame arrived. */
+  onMessage(data: string | Uint8Array): void {
+    this.#onFrame(data, this.#maxPayload);
+  }
+
+  /** Runtime adapter: the connection closed. */
+  onClose(): void {
+    this.#onPeerClose();
+  }
+
+  /** Runtime adapter: the runtime emptied its send buffer. */
+  onDrain(): void {
+    this.#checkDrain();
   }
 
   get writable(): boolean {

@@ -164,7 +164,7 @@ function admissionStep(
       next(toError(error, "connection refused"));
     };
     try {
-      const result = hook(socket, socket.handshake.auth as Record<string, unknown>);
+      const result = hook(socket, socket._auth);
       if (isThenable(result)) result.then(() => next(), refuse);
       else next();
     } catch (error) {

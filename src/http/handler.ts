@@ -2,14 +2,14 @@ import type { Context } from "hono";
 import { getLogger } from "../_internal/log.ts";
 import { EngineErrorCode, type EngineRefusal, refusal } from "../engine/errors.ts";
 import { checkProtocol, routeRequest } from "../engine/handshake.ts";
-import type { HandshakeInfo } from "../engine/handshake_info.ts";
 import { PollingTransport } from "../engine/polling.ts";
 import type { EngineServer } from "../engine/server.ts";
-import { codecFor } from "../engine/wire_codec.ts";
+import { codecFor, protocolOf } from "../engine/wire_codec.ts";
 import { countRefusal } from "../engine/engine_counters.ts";
 import type { RuntimeBinding, RuntimeResolver } from "../runtime/binding.ts";
 import { clientAddressResolver } from "./client_address.ts";
 import { compressionThreshold } from "./compression.ts";
+import { HandshakeRequest } from "./handshake_request.ts";
 import { sessionCookieSetter } from "./cookie.ts";
 import { withCors } from "./cors.ts";
 import { poll, receive, unsupportedMethod } from "./polling.ts";
@@ -82,18 +82,18 @@ export function createEngineHandler(
     const refused = engine.admit(address);
     if (refused) return refuse(c, refused, address);
 
-    const info: HandshakeInfo = {
-      // copied: Deno forbids reading a request's headers once its response has gone out
-      headers: new Headers(request.headers),
-      query: url.searchParams,
-      url: url.pathname + url.search,
-      remoteAddress: address,
-      secure: url.protocol === "https:" || url.protocol === "wss:",
-      issued: Date.now(),
-      vars: { ...(c.var as Record<string, unknown>) },
-    };
-    if (route.transport === "websocket") return openWebSocketSession(c, engine, runtime, info);
-    const session = engine.open(new PollingTransport(codecFor(url.searchParams)), info);
+    const info = new HandshakeRequest(
+      request,
+      url.pathname + url.search,
+      address,
+      url.protocol === "https:" || url.protocol === "wss:",
+      varsOf(c),
+    );
+    const query = url.searchParams;
+    if (route.transport === "websocket") {
+      return openWebSocketSession(c, engine, runtime, info, query);
+    }
+    const session = engine.open(new PollingTransport(codecFor(query)), info, protocolOf(query));
     setCookie?.(c, session.id);
     return await poll(c, session, runtime, compressFrom);
   };
@@ -113,6 +113,13 @@ export function createEngineHandler(
     }
     return response;
   };
+}
+
+/** A copy of the variables Hono middlewares set (`c.set`), or undefined when there are none. */
+function varsOf(c: Context): Record<string, unknown> | undefined {
+  const vars = c.var as Record<string, unknown>;
+  for (const _ in vars) return { ...vars };
+  return undefined;
 }
 
 async function checkAllowed(

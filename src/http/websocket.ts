@@ -6,7 +6,7 @@ import type { ResolvedEngineProtocolOptions } from "../engine/options.ts";
 import type { EngineServer } from "../engine/server.ts";
 import type { EngineSession } from "../engine/session.ts";
 import { WebSocketTransport } from "../engine/websocket.ts";
-import { codecFor } from "../engine/wire_codec.ts";
+import { codecFor, protocolOf } from "../engine/wire_codec.ts";
 import { countRefusal } from "../engine/engine_counters.ts";
 import type { RuntimeBinding } from "../runtime/binding.ts";
 import { markRefused, refuse } from "./refuse.ts";
@@ -30,6 +30,7 @@ export function openWebSocketSession(
   engine: EngineServer,
   runtime: RuntimeBinding,
   info: HandshakeInfo,
+  query: URLSearchParams = info.query,
 ): Response {
   const address = info.remoteAddress;
   const { options } = engine;
@@ -50,9 +51,9 @@ export function openWebSocketSession(
         open.close(undefined, CLOSE_TRY_AGAIN_LATER);
         return;
       }
-      engine.open(open, info);
+      engine.open(open, info, protocolOf(query));
     },
-    codecFor(info.query),
+    codecFor(query),
     compressFrom(options),
   );
   return upgrade(c, runtime, transport, address);

@@ -92,19 +92,25 @@ export interface SocketCodec {
 export const BUILTIN_CODEC: SocketCodec = {
   encode: encodeSocketPacket,
   createDecoder(limits: DecoderOptions, sink: DecodedSink): PacketDecoder {
-    const decoder = new SocketPacketDecoder(limits);
-    let destroyed = false;
-    return {
-      add(frame) {
-        if (destroyed) return;
-        const decoded = decoder.add(frame);
-        if (!decoded.ok) sink.error(decoded.error);
-        else if (decoded.value !== undefined) sink.packet(decoded.value);
-      },
-      destroy() {
-        destroyed = true;
-        decoder.reset();
-      },
-    };
+    return new BuiltinDecoder(new SocketPacketDecoder(limits), sink);
   },
 };
+
+/** The built-in codec's decoder of one connection (a class: one small object per connection). */
+class BuiltinDecoder implements PacketDecoder {
+  #destroyed = false;
+
+  constructor(private readonly decoder: SocketPacketDecoder, private readonly sink: DecodedSink) {}
+
+  add(frame: string | Uint8Array): void {
+    if (this.#destroyed) return;
+    const decoded = this.decoder.add(frame);
+    if (!decoded.ok) this.sink.error(decoded.error);
+    else if (decoded.value !== undefined) this.sink.packet(decoded.value);
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    this.decoder.reset();
+  }
+}

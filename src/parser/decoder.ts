@@ -57,7 +57,8 @@ export interface DecoderOptions {
 export class SocketPacketDecoder {
   readonly #limits: TextLimits;
   #pending: DecodedText | undefined;
-  #received: Uint8Array[] = [];
+  /** Attachments of `#pending` received so far; made for a binary packet only. */
+  #received: Uint8Array[] | undefined;
 
   /**
    * Creates a decoder. The limits are trusted, not checked again: they were checked where
@@ -65,7 +66,10 @@ export class SocketPacketDecoder {
    */
   constructor(options: DecoderOptions = {}) {
     const { maxAttachments = DEFAULT_MAX_ATTACHMENTS, maxDepth = DEFAULT_MAX_DEPTH } = options;
-    this.#limits = { maxAttachments, maxDepth };
+    // options that name both limits are used as they are: a server shares one object
+    this.#limits = options.maxAttachments === maxAttachments && options.maxDepth === maxDepth
+      ? options as TextLimits
+      : { maxAttachments, maxDepth };
   }
 
   /**
@@ -90,9 +94,10 @@ export class SocketPacketDecoder {
     }
     const pending = this.#pending;
     if (pending === undefined) return fail("got binary data when not reconstructing a packet");
-    this.#received.push(frame);
-    if (this.#received.length < pending.attachments) return ok(undefined);
-    if (pending.slots !== undefined) fillPlaceholders(pending.slots, this.#received);
+    const received = this.#received ??= [];
+    received.push(frame);
+    if (received.length < pending.attachments) return ok(undefined);
+    if (pending.slots !== undefined) fillPlaceholders(pending.slots, received);
     this.reset();
     return ok(pending.packet);
   }
@@ -100,6 +105,6 @@ export class SocketPacketDecoder {
   /** Drops a half-received binary packet. */
   reset(): void {
     this.#pending = undefined;
-    this.#received.length = 0;
+    this.#received = undefined;
   }
 }

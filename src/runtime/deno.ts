@@ -1,7 +1,6 @@
 import { getLogger } from "../_internal/log.ts";
 import type { WsHandlers } from "../engine/transport.ts";
 import type { RuntimeBinding } from "./binding.ts";
-import { guard } from "./guard.ts";
 import { NO_COMPRESSION, toWsConnection } from "./ws_connection.ts";
 
 /** The part of Deno's `ServeHandlerInfo` we read. */
@@ -45,15 +44,43 @@ function upgradeDeno(request: Request, handlers: WsHandlers): Response | undefin
   }
   const { socket, response } = upgraded;
   socket.binaryType = "arraybuffer";
-  const connection = toWsConnection(socket, WebSocket, NO_COMPRESSION);
-  socket.onopen = guard("deno open", () => handlers.onOpen(connection));
-  socket.onmessage = guard("deno message", (event: MessageEvent) => {
-    const { data } = event;
-    handlers.onMessage(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
-  });
-  socket.onclose = guard("deno close", (event: CloseEvent) => {
-    handlers.onClose(event.code, event.reason);
-  });
-  socket.onerror = guard("deno error", () => {});
+  // one listener object for the three events, rather than an `on…` closure each: Deno keeps a
+  // wrapper, a scope and an options object per `on…` handler, for as long as the socket is open
+  const listener = new DenoSocketListener(socket, handlers);
+  socket.addEventListener("open", listener);
+  socket.addEventListener("message", listener);
+  socket.addEventListener("close", listener);
   return response;
+}
+
+/**
+ * Hands a Deno WebSocket's events to a transport's handlers; an exception is logged instead of
+ * killing the process. (An "error" event is always followed by "close", so it is not listened to.)
+ */
+class DenoSocketListener {
+  constructor(private readonly socket: WebSocket, private readonly handlers: WsHandlers) {}
+
+  handleEvent(event: Event): void {
+    try {
+      switch (event.type) {
+        case "message": {
+          const data = (event as MessageEvent).data;
+          this.handlers.onMessage(
+            typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer),
+          );
+          return;
+        }
+        case "open":
+          // opens once: the listener entry would stay for the socket's lifetime otherwise
+          this.socket.removeEventListener("open", this);
+          this.handlers.onOpen(toWsConnection(this.socket, WebSocket, NO_COMPRESSION));
+          return;
+        case "close":
+          this.handlers.onClose((event as CloseEvent).code, (event as CloseEvent).reason);
+          return;
+      }
+    } catch (error) {
+      log.error("a WebSocket callback threw", { where: `deno ${event.type}`, error });
+    }
+  }
 }

@@ -4,6 +4,20 @@ import { getLogger } from "../_internal/log.ts";
 /** An acknowledgement callback: the client's (or the server's) answer to one event. */
 export type Ack = (...args: unknown[]) => void;
 
+/**
+ * Sends with an acknowledgement callback, as a promise of the response: `withTimeout`, the
+ * callback takes an error first (the `timeout(ms)` form), which rejects the promise.
+ */
+export function ackPromise(withTimeout: boolean, send: (ack: Ack) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    send(
+      withTimeout
+        ? (error: unknown, response: unknown) => error ? reject(error) : resolve(response)
+        : (response: unknown) => resolve(response),
+    );
+  });
+}
+
 /** The message of the error an acknowledgement callback gets when its timeout expires. */
 export const ACK_TIMEOUT_MESSAGE = "operation has timed out";
 

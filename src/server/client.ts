@@ -1,9 +1,11 @@
 import { getLogger } from "../_internal/log.ts";
+import { type QueuedTimer, TimerQueue } from "../_internal/timer_queue.ts";
 import { whenClosed } from "../engine/drain.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
 import { type TopicMember, type TopicReachable, topicReachable } from "../engine/native_topics.ts";
 import { DRAIN_LOW_WATER } from "../engine/transport.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
+import type { DecoderOptions } from "../parser/decoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";
 import { type SocketRequest, socketRequest } from "./request.ts";
@@ -22,6 +24,37 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** Each server's decoder limits: one object shared by its connections' decoders. */
+const DECODER_LIMITS = new WeakMap<SocketServer, DecoderOptions>();
+
+function decoderLimits(server: SocketServer): DecoderOptions {
+  let limits = DECODER_LIMITS.get(server);
+  if (limits === undefined) {
+    const { maxAttachments, maxDepth } = server.options;
+    DECODER_LIMITS.set(server, limits = { maxAttachments, maxDepth });
+  }
+  return limits;
+}
+
+/** Each server's connect deadlines: one runtime timer for all its connections, in due order. */
+const CONNECT_DEADLINES = new WeakMap<SocketServer, TimerQueue>();
+
+function connectDeadlines(server: SocketServer): TimerQueue {
+  let queue = CONNECT_DEADLINES.get(server);
+  if (queue === undefined) CONNECT_DEADLINES.set(server, queue = new TimerQueue());
+  return queue;
+}
+
+/** A connection's `connectTimeout`, waiting in its server's queue. */
+class ConnectDeadline implements QueuedTimer {
+  queueDue = 0;
+  queue: TimerQueue | undefined = undefined;
+  queuePrev: QueuedTimer | undefined = undefined;
+  queueNext: QueuedTimer | undefined = undefined;
+
+  constructor(readonly onDue: () => void) {}
+}
+
 /**
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
  * over it, and closes it if it joins none within `connectTimeout`.
@@ -31,8 +64,10 @@ export class Client {
   readonly #codec: SocketCodec;
   readonly #decoder: PacketDecoder;
   readonly #sockets = new Map<string, AnyServerSocket>();
-  readonly #connecting = new Set<string>();
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Namespaces whose CONNECT is under way; made on the first CONNECT. */
+  #connecting: Set<string> | undefined;
+  /** Closes the connection if it joins no namespace within `connectTimeout`. */
+  #connectDeadline: ConnectDeadline | undefined;
   #closeReason: DisconnectReason | undefined;
   /** The limit on each socket's incoming events, if any. */
   readonly rateLimit: ResolvedRateLimit | undefined;
@@ -41,8 +76,8 @@ export class Client {
   readonly #highWater: number;
   /** A write found the connection above `#highWater`; cleared by the next "drain". */
   #pressured = false;
-  /** Listens to "drain" only while `#pressured`: the session emits it after most writes. */
-  readonly #drainListener = () => this.#ondrain();
+  /** Listens to "drain" only while `#pressured` (the session emits it after most writes). */
+  #drainListener: (() => void) | undefined;
   /** Packets dropped since the connection went above `#highWater`. */
   #dropped = 0;
   /** The "dropping packets" warning was logged since the connection went above `#highWater`. */
@@ -69,21 +104,22 @@ export class Client {
     // where the slow-consumer policy or a drain watch would have to see them
     this.#publishLimit = Math.min(this.#highWater, DRAIN_LOW_WATER);
     this.#codec = server.options.parser;
-    this.#decoder = this.#codec.createDecoder({
-      maxAttachments: server.options.maxAttachments,
-      maxDepth: server.options.maxDepth,
-    }, {
+    this.#decoder = this.#codec.createDecoder(decoderLimits(server), {
       packet: (packet) => this.#onpacket(packet),
       error: (reason) => this.#onparseerror(reason),
     });
     server._clients.add(this);
     conn.on("message", (data) => this.#decoder.add(data));
     conn.on("close", (reason, description) => this.#onclose(reason, description));
-    this.#connectTimer = setTimeout(() => {
+    this.#connectDeadline = new ConnectDeadline(() => {
       if (this.#sockets.size > 0) return;
       log.debug("no namespace joined in time", { sid: conn.id });
       conn.close();
-    }, server.options.connectTimeout);
+    });
+    connectDeadlines(server).schedule(
+      this.#connectDeadline,
+      Date.now() + server.options.connectTimeout,
+    );
     // a Socket.IO v2 client (Engine.IO v3) is in the main namespace from the handshake on
     if (conn.protocol === 3) this.#connect("/", {});
   }
@@ -133,9 +169,8 @@ export class Client {
   /** Registers a socket that completed its connection. */
   add(socket: AnyServerSocket): void {
     this.#sockets.set(socket.nsp.name, socket);
-    this.#connecting.delete(socket.nsp.name);
-    clearTimeout(this.#connectTimer);
-    this.#connectTimer = undefined;
+    this.#connecting?.delete(socket.nsp.name);
+    this.#cancelConnectDeadline();
   }
 
   /** Forgets a socket that left its namespace. */
@@ -202,7 +237,7 @@ export class Client {
     const conn = this.conn;
     if (!this.#pressured) {
       this.#pressured = true;
-      conn.on("drain", this.#drainListener);
+      conn.on("drain", this.#drainListener ??= () => this.#ondrain());
       log.debug("connection above slowConsumer.maxBufferedBytes", {
         sid: conn.id,
         bufferedAmount: buffered,
@@ -252,7 +287,7 @@ export class Client {
   #ondrain(): void {
     if (!this.#pressured) return;
     this.#pressured = false;
-    this.conn.off("drain", this.#drainListener);
+    this.conn.off("drain", this.#drainListener!);
     this.#warnedDrop = false;
     if (this.#dropped > 0) {
       log.debug("connection drained", { sid: this.conn.id, dropped: this.#dropped });
@@ -280,7 +315,7 @@ export class Client {
     }
     const socket = this.#sockets.get(packet.nsp);
     if (socket) socket._onpacket(packet);
-    else if (packet.type === SocketPacketType.DISCONNECT || this.#connecting.has(packet.nsp)) {
+    else if (packet.type === SocketPacketType.DISCONNECT || this.#connecting?.has(packet.nsp)) {
       // a DISCONNECT can cross the server's own on the wire
       log.debug("packet for a namespace not joined", { sid: this.conn.id, nsp: packet.nsp });
     } else this.#violation(packet.type, packet.nsp);
@@ -308,7 +343,8 @@ export class Client {
       log.debug("CONNECT ignored: the connection is closing for a drain", { nsp: name });
       return;
     }
-    if (this.#connecting.has(name)) {
+    const connecting = this.#connecting ??= new Set();
+    if (connecting.has(name)) {
       log.debug("CONNECT while connecting ignored", { sid: this.conn.id, nsp: name });
       return;
     }
@@ -317,7 +353,7 @@ export class Client {
       return;
     }
     const max = this.#server.options.maxNamespacesPerConnection;
-    if (this.#sockets.size + this.#connecting.size >= max) {
+    if (this.#sockets.size + connecting.size >= max) {
       log.warn("CONNECT refused: maxNamespacesPerConnection reached", {
         sid: this.conn.id,
         address: this.conn.request.remoteAddress,
@@ -331,7 +367,7 @@ export class Client {
       }, {});
       return;
     }
-    this.#connecting.add(name);
+    connecting.add(name);
     this.#server._resolveNamespace(name, auth).then(async (nsp) => {
       if (typeof nsp === "string") {
         this.writePacket({
@@ -348,12 +384,22 @@ export class Client {
       }
     }).catch((error) => {
       log.error("namespace connection failed", { nsp: name, error });
-    }).finally(() => this.#connecting.delete(name));
+    }).finally(() => {
+      connecting.delete(name);
+      if (connecting.size === 0 && this.#connecting === connecting) this.#connecting = undefined;
+    });
+  }
+
+  #cancelConnectDeadline(): void {
+    const deadline = this.#connectDeadline;
+    if (deadline === undefined) return;
+    deadline.queue?.cancel(deadline);
+    this.#connectDeadline = undefined;
   }
 
   #onclose(reason: EngineCloseReason, description?: string): void {
     this.#server._clients.delete(this);
-    clearTimeout(this.#connectTimer);
+    this.#cancelConnectDeadline();
     const why: DisconnectReason = this.#closeReason ?? reason;
     for (const socket of [...this.#sockets.values()]) socket._onclose(why, description);
     this.#sockets.clear();

@@ -56,12 +56,17 @@ const LAZY_FIELDS: PropertyDescriptorMap = {
   },
 };
 
+/** Whether the request had an Origin header, without building its `Headers` when it can. */
+function hasOrigin(request: HandshakeInfo): boolean {
+  return request.hasHeader ? request.hasHeader("origin") : request.headers.has("origin");
+}
+
 /** Builds a socket's handshake from its connection's HTTP request and its CONNECT auth. */
 export function buildHandshake(request: HandshakeInfo, auth: Record<string, unknown>): Handshake {
   const handshake = {
     time: new Date(request.issued).toString(),
     address: request.remoteAddress,
-    xdomain: request.headers.has("origin"),
+    xdomain: hasOrigin(request),
     secure: request.secure,
     issued: request.issued,
     url: request.url,

@@ -3,7 +3,7 @@ import { generateId } from "../_internal/ids.ts";
 import { getLogger } from "../_internal/log.ts";
 import type { EngineSocket } from "../engine/engine_socket.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
-import { type Ack, AckRegistry } from "./acks.ts";
+import { type Ack, ackPromise, AckRegistry } from "./acks.ts";
 import type { Adapter } from "./adapter.ts";
 import { BroadcastOperator } from "./broadcast.ts";
 import type { Client } from "./client.ts";
@@ -49,8 +49,6 @@ export class ServerSocket<
 > {
   /** The socket id (also the name of its own room). */
   readonly id: SocketId;
-  /** What the handshake carried. */
-  readonly handshake: Handshake;
   /** Free storage for the application. */
   data: SocketData = {} as SocketData;
   /** Whether the socket is connected to its namespace. */
@@ -65,12 +63,14 @@ export class ServerSocket<
   readonly pid: string | undefined;
   /** The recovered session, until its rooms and missed packets are applied on connect. */
   #session: RecoveredSession | undefined;
+  /** Built on first read: most sockets never read it. */
+  #handshake: Handshake | undefined;
 
   /** The acknowledgements this socket awaits from its client. */
   readonly #acks: AckRegistry;
   /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
   readonly _inbox: SocketInbox;
-  #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } = {};
+  #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } | undefined;
   /** @internal Outgoing packets: held until connected, outgoing listeners, writes. */
   readonly _outbox: SocketOutbox;
   #lifecycle = new Emitter<SocketLifecycleEvents>(reportListenerError);
@@ -81,7 +81,8 @@ export class ServerSocket<
     readonly nsp: Namespace,
     /** @ignore The connection the socket runs on (internal). */
     readonly client: Client,
-    auth: Record<string, unknown>,
+    /** @internal The CONNECT packet's auth payload (`handshake.auth`, without building it). */
+    readonly _auth: Record<string, unknown>,
     /** @ignore A session recovered by `connectionStateRecovery` (internal). */
     session?: RecoveredSession,
   ) {
@@ -97,10 +98,14 @@ export class ServerSocket<
       this.pid = nsp.recovery === undefined || v2 ? undefined : generateId();
       this.recovered = false;
     }
-    this.handshake = buildHandshake(client.conn.request, auth);
     this.#acks = new AckRegistry(nsp._ackWatcherOf(this));
     this._outbox = new SocketOutbox(this);
     this._inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
+  }
+
+  /** What the handshake carried. */
+  get handshake(): Handshake {
+    return this.#handshake ??= buildHandshake(this.client.conn.request, this._auth);
   }
 
   /** The Engine.IO connection under this socket. */
@@ -163,13 +168,11 @@ export class ServerSocket<
 
   /** Sends an event and resolves with the client's acknowledgement (rejects on timeout). */
   emitWithAck<E extends EventNames<EmitEvents>>(event: E, ...args: unknown[]): Promise<unknown> {
-    const withTimeout = this.#flags.timeout !== undefined;
-    return new Promise((resolve, reject) => {
-      const callback = withTimeout
-        ? (error: unknown, response: unknown) => error ? reject(error) : resolve(response)
-        : (response: unknown) => resolve(response);
-      (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args, callback);
-    });
+    const emit = this.emit as (this: this, event: string, ...args: unknown[]) => boolean;
+    return ackPromise(
+      this.#flags?.timeout !== undefined,
+      (ack) => emit.call(this, event, ...args, ack),
+    );
   }
 
   /** Sends a `message` event. */
@@ -180,19 +183,19 @@ export class ServerSocket<
 
   /** Sets a timeout (ms) for the acknowledgement of the next emit. */
   timeout(ms: number): this {
-    this.#flags.timeout = ms;
+    (this.#flags ??= {}).timeout = ms;
     return this;
   }
 
   /** Drops the next emit if the transport cannot write now or the connection is backed up. */
   get volatile(): this {
-    this.#flags.volatile = true;
+    (this.#flags ??= {}).volatile = true;
     return this;
   }
 
   /** Sets the compress flag of the next emit: `false` keeps the packet uncompressed. */
   compress(compress: boolean): this {
-    this.#flags.compress = compress;
+    (this.#flags ??= {}).compress = compress;
     return this;
   }
 
@@ -360,15 +363,10 @@ export class ServerSocket<
     if (!this.connected) return;
     log.debug("socket disconnected", { sid: this.id, nsp: this.nsp.name, reason, description });
     this.#lifecycle.emit("disconnecting", reason, description);
-    let persisted: Promise<void> | undefined;
-    if (this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
-      persisted = persistSession(this.adapter, {
-        sid: this.id,
-        pid: this.pid,
-        rooms: [...this.rooms],
-        data: this.data,
-      });
-    }
+    const { id: sid, pid, data } = this;
+    const persisted = pid !== undefined && RECOVERABLE_REASONS.has(reason)
+      ? persistSession(this.adapter, { sid, pid, rooms: [...this.rooms], data })
+      : undefined;
     this.adapter.delAll(this.id);
     this.nsp._remove(this);
     this.client.remove(this);
@@ -387,8 +385,8 @@ export class ServerSocket<
   }
 
   #takeFlags(): BroadcastFlags {
-    const flags = this.#flags;
-    this.#flags = {};
+    const flags = this.#flags ?? {};
+    this.#flags = undefined;
     return flags;
   }
 

@@ -1,11 +1,9 @@
 import { getLogger } from "../_internal/log.ts";
-import { type QueuedTimer, TimerQueue } from "../_internal/timer_queue.ts";
 import { whenClosed } from "../engine/drain.ts";
 import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
 import { type TopicMember, type TopicReachable, topicReachable } from "../engine/native_topics.ts";
 import { DRAIN_LOW_WATER } from "../engine/transport.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
-import type { DecoderOptions } from "../parser/decoder.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
 import type { ResolvedRateLimit, ResolvedSlowConsumer } from "./limits.ts";
 import { type SocketRequest, socketRequest } from "./request.ts";
@@ -13,6 +11,7 @@ import type { SocketServer } from "./server.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastFlags, DisconnectReason } from "./types.ts";
 import { parseV2Connect } from "./v2_clients.ts";
+import { ConnectDeadline, connectDeadlines, decoderLimits } from "./connection_resources.ts";
 
 const log = getLogger("server");
 
@@ -22,37 +21,6 @@ const MAX_IDLE_ROUNDS = 1000;
 /** Resolves after a turn of the event loop (I/O that was ready has been handed over). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Each server's decoder limits: one object shared by its connections' decoders. */
-const DECODER_LIMITS = new WeakMap<SocketServer, DecoderOptions>();
-
-function decoderLimits(server: SocketServer): DecoderOptions {
-  let limits = DECODER_LIMITS.get(server);
-  if (limits === undefined) {
-    const { maxAttachments, maxDepth } = server.options;
-    DECODER_LIMITS.set(server, limits = { maxAttachments, maxDepth });
-  }
-  return limits;
-}
-
-/** Each server's connect deadlines: one runtime timer for all its connections, in due order. */
-const CONNECT_DEADLINES = new WeakMap<SocketServer, TimerQueue>();
-
-function connectDeadlines(server: SocketServer): TimerQueue {
-  let queue = CONNECT_DEADLINES.get(server);
-  if (queue === undefined) CONNECT_DEADLINES.set(server, queue = new TimerQueue());
-  return queue;
-}
-
-/** A connection's `connectTimeout`, waiting in its server's queue. */
-class ConnectDeadline implements QueuedTimer {
-  queueDue = 0;
-  queue: TimerQueue | undefined = undefined;
-  queuePrev: QueuedTimer | undefined = undefined;
-  queueNext: QueuedTimer | undefined = undefined;
-
-  constructor(readonly onDue: () => void) {}
 }
 
 /**

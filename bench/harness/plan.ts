@@ -71,6 +71,21 @@ const BASE = {
   window: 1,
 };
 
+/** The scale scenario's settings in a full run. */
+export const SCALE_SETTINGS: ScaleSettings = {
+  sockets: 50_000,
+  fdHeadroom: 500,
+  pingIntervalMs: 5000,
+  pingTimeoutMs: 20_000,
+  heartbeatRounds: 4,
+  perProcess: 5000,
+  addresses: 8,
+  openRatePerSec: 2000,
+  concurrency: 64,
+  openTimeoutMs: 90_000,
+  broadcastTimeoutMs: 30_000,
+};
+
 /** The full run's scenarios, in run order. */
 export function fullPlan(): ScenarioPlan[] {
   return [
@@ -149,19 +164,7 @@ export function fullPlan(): ScenarioPlan[] {
       durationMs: 4 * 5000,
       settleMs: 1000,
       deadlineMs: 240_000,
-      scale: {
-        sockets: 50_000,
-        fdHeadroom: 500,
-        pingIntervalMs: 5000,
-        pingTimeoutMs: 20_000,
-        heartbeatRounds: 4,
-        perProcess: 5000,
-        addresses: 8,
-        openRatePerSec: 2000,
-        concurrency: 64,
-        openTimeoutMs: 90_000,
-        broadcastTimeoutMs: 30_000,
-      },
+      scale: SCALE_SETTINGS,
     },
   ];
 }

@@ -7,22 +7,10 @@ import assert from "node:assert/strict";
 import { shares, socketCount } from "../../bench/harness/scale.ts";
 import { checkIssue16Targets } from "../../bench/harness/targets.ts";
 import type { Cell } from "../../bench/harness/report.ts";
-import type { ScaleSettings } from "../../bench/harness/plan.ts";
+import { SCALE_SETTINGS } from "../../bench/harness/plan.ts";
 import type { ScaleFigures, ScenarioName } from "../../bench/loadgen/trial.ts";
 
-const SETTINGS: ScaleSettings = {
-  sockets: 50_000,
-  fdHeadroom: 500,
-  pingIntervalMs: 5000,
-  pingTimeoutMs: 20_000,
-  heartbeatRounds: 4,
-  perProcess: 5000,
-  addresses: 8,
-  openRatePerSec: 2000,
-  concurrency: 64,
-  openTimeoutMs: 90_000,
-  broadcastTimeoutMs: 30_000,
-};
+const SETTINGS = SCALE_SETTINGS;
 
 function cell(
   scenario: ScenarioName,

@@ -10,9 +10,12 @@ import type { EventRoute } from "./namespace_hooks.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import type { NamespaceMetrics } from "./server_metrics.ts";
 import type { AnyServerSocket } from "./socket.ts";
-import { RESERVED_EVENTS } from "./types.ts";
+import { type BroadcastFlags, RESERVED_EVENTS } from "./types.ts";
 
 const log = getLogger("server");
+
+/** The flags of an acknowledgement: none (one object for all, never changed). */
+const ACK_FLAGS: BroadcastFlags = Object.freeze({});
 
 /** Reports an exception of an application's socket listener. */
 export function reportListenerError(error: unknown): void {
@@ -198,7 +201,7 @@ export class SocketInbox {
       const packet = { type: SocketPacketType.ACK, nsp: socket.nsp.name, id, data: args };
       const frames = socket.nsp.codec.encode(packet);
       sent = true;
-      socket.client.writeFrames(frames, {});
+      socket.client.writeFrames(frames, ACK_FLAGS);
     };
   }
 }

@@ -239,6 +239,13 @@ export class EngineSession
     this.#onPacket(packet);
   }
 
+  /** @internal Transport: a MESSAGE packet arrived as text. */
+  onTextMessage(data: string): void {
+    if (this.readyState !== "open" && this.readyState !== "closing") return;
+    if (this.counters !== undefined) this.counters.receivedBytes += 1 + data.length;
+    this.#events.emit("message", data);
+  }
+
   /** @internal Transport: it can take packets again. */
   onDrain(): void {
     this.#flush();

@@ -12,6 +12,11 @@ export interface TransportListener {
   /** A packet arrived from the peer. */
   onPacket(packet: Packet): void;
   /**
+   * A MESSAGE packet arrived as text (its data, without the type digit): what a transport
+   * that reads frames itself may call instead of `onPacket`, sparing the packet object.
+   */
+  onTextMessage?(data: string): void;
+  /**
    * The transport can take packets again: a poll is parked, or the runtime's send buffer fell
    * to `DRAIN_LOW_WATER` bytes or less after a send left it above.
    */

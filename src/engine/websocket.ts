@@ -12,6 +12,9 @@ import {
 } from "./transport.ts";
 import { WIRE_V4, type WireCodec } from "./wire_codec.ts";
 
+/** "4": an Engine.IO MESSAGE. */
+const MESSAGE_DIGIT = 0x34;
+
 /** Close code for a frame larger than maxPayload (RFC 6455 "message too big"). */
 export const CLOSE_TOO_BIG = 1009;
 
@@ -154,6 +157,16 @@ export class WebSocketTransport implements Transport, WsHandlers {
 
   #onFrame(data: string | Uint8Array, maxPayload: number): void {
     if (this.#closed) return;
+    // the common frame, a v4 text MESSAGE clearly within the limit: no packet object
+    const listener = this.#listener;
+    if (
+      typeof data === "string" && data.charCodeAt(0) === MESSAGE_DIGIT &&
+      data.length * 3 <= maxPayload && listener.onTextMessage !== undefined &&
+      this.#codec === WIRE_V4
+    ) {
+      listener.onTextMessage(data.slice(1));
+      return;
+    }
     const outcome = readFrame(data, maxPayload, this.#codec.decodeFrame);
     if (outcome.kind === "packet") {
       this.#listener.onPacket(outcome.packet);

@@ -1,7 +1,7 @@
 import { currentTurn, isCurrentTurn } from "./event_loop_turn.ts";
 import { readFrame } from "./frame.ts";
 import { noteNativeTopics, TopicMember, wireBytesAtMost } from "./native_topics.ts";
-import type { Packet } from "./packet.ts";
+import type { Packet, PacketData } from "./packet.ts";
 import {
   DETACHED,
   DRAIN_LOW_WATER,
@@ -134,6 +134,25 @@ export class WebSocketTransport implements Transport, WsHandlers {
       connection.send(frame, size >= compressFrom && packet.compress !== false);
       if (topics !== undefined) topics.noteWritten(wireBytesAtMost(frame));
     }
+    this.#lastWriteTurn = currentTurn();
+    this.#watchIfBackedUp(connection);
+  }
+
+  sendMessage(data: PacketData, uncompressed: boolean): void {
+    if (this.#codec !== WIRE_V4) {
+      this.send([
+        uncompressed ? { type: "message", data, compress: false } : { type: "message", data },
+      ]);
+      return;
+    }
+    const connection = this.#connection;
+    if (!connection || this.#closed) return;
+    // a v4 MESSAGE frame: "4" + text, or the bytes as they are
+    const frame = typeof data === "string" ? "4" + data : data;
+    const size = typeof data === "string" ? frame.length : data.byteLength;
+    connection.send(frame, !uncompressed && size >= this.#compressFrom);
+    const topics = this.#topics;
+    if (topics !== undefined) topics.noteWritten(wireBytesAtMost(frame));
     this.#lastWriteTurn = currentTurn();
     this.#watchIfBackedUp(connection);
   }

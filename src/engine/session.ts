@@ -239,6 +239,13 @@ export class EngineSession
     this.#onPacket(packet);
   }
 
+  /** @internal Transport: a MESSAGE packet arrived as text. */
+  onTextMessage(data: string): void {
+    if (this.readyState !== "open" && this.readyState !== "closing") return;
+    if (this.counters !== undefined) this.counters.receivedBytes += 1 + data.length;
+    this.#events.emit("message", data);
+  }
+
   /** @internal Transport: it can take packets again. */
   onDrain(): void {
     this.#flush();
@@ -268,6 +275,18 @@ export class EngineSession
     const bytes = data === undefined
       ? 1
       : 1 + (typeof data === "string" ? data.length : data.byteLength);
+    const transport = this.#transport;
+    if (
+      data !== undefined && type === "message" && this.#writeBuffer.length === 0 &&
+      !this.#packetsWatched && transport.sendMessage !== undefined && transport.writable
+    ) {
+      // nothing queued ahead and a transport that writes at once: straight through
+      if (this.counters !== undefined) this.counters.sentBytes += bytes;
+      transport.sendMessage(data, uncompressed);
+      this.#drainPending = true;
+      this.#checkDrained(transport);
+      return;
+    }
     if (data === undefined) this.#writeBuffer.push({ type });
     // the flag only where it is set, so most packets keep the one shape `{ type, data }`
     else this.#writeBuffer.push(uncompressed ? { type, data, compress: false } : { type, data });
@@ -291,6 +310,11 @@ export class EngineSession
       transport.send(packets);
       this.#drainPending = true;
     }
+    this.#checkDrained(transport);
+  }
+
+  /** Emits "drain" after a send once the transport holds little enough. */
+  #checkDrained(transport: Transport): void {
     // a transport left above the mark calls onDrain (→ here) once it falls back
     if (
       this.#drainPending &&

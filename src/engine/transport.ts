@@ -1,5 +1,5 @@
 import type { NativeTopics, TopicMember } from "./native_topics.ts";
-import type { Packet } from "./packet.ts";
+import type { Packet, PacketData } from "./packet.ts";
 
 /** Names of the two Engine.IO transports. */
 export type TransportName = "polling" | "websocket";
@@ -11,6 +11,11 @@ export type TransportCloseReason = "transport close" | "transport error" | "pars
 export interface TransportListener {
   /** A packet arrived from the peer. */
   onPacket(packet: Packet): void;
+  /**
+   * A MESSAGE packet arrived as text (its data, without the type digit): what a transport
+   * that reads frames itself may call instead of `onPacket`, sparing the packet object.
+   */
+  onTextMessage?(data: string): void;
   /**
    * The transport can take packets again: a poll is parked, or the runtime's send buffer fell
    * to `DRAIN_LOW_WATER` bytes or less after a send left it above.
@@ -45,6 +50,11 @@ export interface Transport {
   bind(listener: TransportListener): void;
   /** Writes packets; only called while `writable`. */
   send(packets: readonly Packet[]): void;
+  /**
+   * Writes one MESSAGE packet of `data`, as `send` would (a transport that writes at once may
+   * have it, sparing the packet and the queue); only called while `writable`, nothing queued.
+   */
+  sendMessage?(data: PacketData, uncompressed: boolean): void;
   /** Closes gracefully; `done` runs once the peer can no longer receive. */
   close(done?: () => void): void;
   /** Stops this transport from reporting to the session (after an upgrade replaced it). */

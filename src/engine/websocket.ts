@@ -1,7 +1,7 @@
 import { currentTurn, isCurrentTurn } from "./event_loop_turn.ts";
 import { readFrame } from "./frame.ts";
 import { noteNativeTopics, TopicMember, wireBytesAtMost } from "./native_topics.ts";
-import type { Packet } from "./packet.ts";
+import type { Packet, PacketData } from "./packet.ts";
 import {
   DETACHED,
   DRAIN_LOW_WATER,
@@ -11,6 +11,9 @@ import {
   type WsHandlers,
 } from "./transport.ts";
 import { WIRE_V4, type WireCodec } from "./wire_codec.ts";
+
+/** "4": an Engine.IO MESSAGE. */
+const MESSAGE_DIGIT = 0x34;
 
 /** Close code for a frame larger than maxPayload (RFC 6455 "message too big"). */
 export const CLOSE_TOO_BIG = 1009;
@@ -135,6 +138,25 @@ export class WebSocketTransport implements Transport, WsHandlers {
     this.#watchIfBackedUp(connection);
   }
 
+  sendMessage(data: PacketData, uncompressed: boolean): void {
+    if (this.#codec !== WIRE_V4) {
+      this.send([
+        uncompressed ? { type: "message", data, compress: false } : { type: "message", data },
+      ]);
+      return;
+    }
+    const connection = this.#connection;
+    if (!connection || this.#closed) return;
+    // a v4 MESSAGE frame: "4" + text, or the bytes as they are
+    const frame = typeof data === "string" ? "4" + data : data;
+    const size = typeof data === "string" ? frame.length : data.byteLength;
+    connection.send(frame, !uncompressed && size >= this.#compressFrom);
+    const topics = this.#topics;
+    if (topics !== undefined) topics.noteWritten(wireBytesAtMost(frame));
+    this.#lastWriteTurn = currentTurn();
+    this.#watchIfBackedUp(connection);
+  }
+
   close(done?: () => void, code?: number): void {
     if (!this.#closed) {
       this.#closed = true;
@@ -154,6 +176,16 @@ export class WebSocketTransport implements Transport, WsHandlers {
 
   #onFrame(data: string | Uint8Array, maxPayload: number): void {
     if (this.#closed) return;
+    // the common frame, a v4 text MESSAGE clearly within the limit: no packet object
+    const listener = this.#listener;
+    if (
+      typeof data === "string" && data.charCodeAt(0) === MESSAGE_DIGIT &&
+      data.length * 3 <= maxPayload && listener.onTextMessage !== undefined &&
+      this.#codec === WIRE_V4
+    ) {
+      listener.onTextMessage(data.slice(1));
+      return;
+    }
     const outcome = readFrame(data, maxPayload, this.#codec.decodeFrame);
     if (outcome.kind === "packet") {
       this.#listener.onPacket(outcome.packet);

@@ -59,13 +59,15 @@ export function createDispatcher(report: FailureReport): (
   entry: GatewayEntry,
 ) => EventRoute {
   const backlogs = new WeakMap<AnyServerSocket, Backlog>();
+  /** How many sockets have an entry in `backlogs`. */
+  let backlogCount = 0;
   /** The promises of validations under way that hold their socket's later events. */
   const holding = new WeakSet<Promise<unknown>>();
 
   const extend = (socket: AnyServerSocket, backlog: Backlog, next: Promise<unknown>): void => {
     backlog.tail = next;
     void next.finally(() => {
-      if (backlog.tail === next) backlogs.delete(socket);
+      if (backlog.tail === next && backlogs.delete(socket)) backlogCount--;
     });
   };
 
@@ -95,6 +97,9 @@ export function createDispatcher(report: FailureReport): (
    */
   const runnerFor = (event: string, entry: GatewayEntry) => {
     const { schema, handler } = entry;
+    // the handler's `this`, read-only: one per event name and ack request, not one per call
+    const askedAck: EventContext = { event, ackRequested: true };
+    const askedNoAck: EventContext = { event, ackRequested: false };
     const invoke = (
       socket: AnyServerSocket,
       args: unknown[],
@@ -102,7 +107,7 @@ export function createDispatcher(report: FailureReport): (
     ): Outcome => {
       let result: unknown;
       try {
-        result = handler.call({ event, ackRequested: ack !== undefined }, socket, ...args);
+        result = handler.call(ack === undefined ? askedNoAck : askedAck, socket, ...args);
       } catch (error) {
         return reported(fail(error, socket, event, ack));
       }
@@ -201,12 +206,14 @@ export function createDispatcher(report: FailureReport): (
   return (event, entry) => {
     const run = runnerFor(event, entry);
     return (socket, args, ack) => {
-      const backlog = backlogs.get(socket);
+      // most of the time no socket has a backlog: no lookup then
+      const backlog = backlogCount === 0 ? undefined : backlogs.get(socket);
       if (!backlog) {
         const started = run(socket, args, ack);
         if (started === undefined || !holding.has(started)) return started;
         const formed: Backlog = { tail: started, waiting: 0, warned: false };
         backlogs.set(socket, formed);
+        backlogCount++;
         extend(socket, formed, started);
         return started;
       }

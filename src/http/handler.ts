@@ -74,7 +74,8 @@ export function createEngineHandler(
 
     const address = addressOf(request, runtime);
     const url = new URL(request.url);
-    const denied = await checkAllowed(options.allowRequest, request);
+    // no hop through the microtask queue when there is no allowRequest to wait for
+    const denied = options.allowRequest && await checkAllowed(options.allowRequest, request);
     if (denied) return refuse(c, denied, address);
     const outdated = checkProtocol(url.searchParams, engine.options.allowEIO3);
     if (outdated) return refuse(c, outdated, address);

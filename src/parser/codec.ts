@@ -104,9 +104,9 @@ class BuiltinDecoder implements PacketDecoder {
 
   add(frame: string | Uint8Array): void {
     if (this.#destroyed) return;
-    const decoded = this.decoder.add(frame);
-    if (!decoded.ok) this.sink.error(decoded.error);
-    else if (decoded.value !== undefined) this.sink.packet(decoded.value);
+    const decoded = this.decoder.take(frame);
+    if (typeof decoded === "string") this.sink.error(decoded);
+    else if (decoded !== undefined) this.sink.packet(decoded);
   }
 
   destroy(): void {

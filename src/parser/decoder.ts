@@ -5,7 +5,7 @@
  */
 import { fail, ok, type Result } from "../_internal/result.ts";
 import { fillPlaceholders } from "./data_walk.ts";
-import { type DecodedText, decodeText, type TextLimits } from "./decode_text.ts";
+import { type DecodedText, readText, type TextLimits } from "./decode_text.ts";
 import type { SocketPacket } from "./packet.ts";
 
 /** Default of `maxAttachments`: binary attachments one packet may announce, as the reference. */
@@ -77,29 +77,38 @@ export class SocketPacketDecoder {
    * waiting for more attachments, or why the frame was refused.
    */
   add(frame: string | Uint8Array): Result<SocketPacket | undefined> {
+    const taken = this.take(frame);
+    return typeof taken === "string" ? fail(taken) : ok(taken);
+  }
+
+  /**
+   * `add` without the result wrapper (a frame's hot path): the decoded packet, `undefined`
+   * while a binary packet waits for more attachments, or why the frame was refused (a string).
+   */
+  take(frame: string | Uint8Array): SocketPacket | undefined | string {
     if (typeof frame === "string") {
       if (this.#pending !== undefined) {
         this.reset();
-        return fail("got plaintext data when reconstructing a packet");
+        return "got plaintext data when reconstructing a packet";
       }
-      const decoded = decodeText(frame, this.#limits);
-      if (!decoded.ok) return decoded;
-      if (decoded.value.attachments === 0) return ok(decoded.value.packet);
-      this.#pending = decoded.value;
-      return ok(undefined);
+      const decoded = readText(frame, this.#limits);
+      if (typeof decoded === "string") return decoded;
+      if (decoded.attachments === 0) return decoded.packet;
+      this.#pending = decoded;
+      return undefined;
     }
     if (!(frame instanceof Uint8Array)) {
       this.reset();
-      return fail("unsupported frame: expected a string or a Uint8Array");
+      return "unsupported frame: expected a string or a Uint8Array";
     }
     const pending = this.#pending;
-    if (pending === undefined) return fail("got binary data when not reconstructing a packet");
+    if (pending === undefined) return "got binary data when not reconstructing a packet";
     const received = this.#received ??= [];
     received.push(frame);
-    if (received.length < pending.attachments) return ok(undefined);
+    if (received.length < pending.attachments) return undefined;
     if (pending.slots !== undefined) fillPlaceholders(pending.slots, received);
     this.reset();
-    return ok(pending.packet);
+    return pending.packet;
   }
 
   /** Drops a half-received binary packet. */

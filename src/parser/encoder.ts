@@ -41,7 +41,7 @@ export function encodeSocketPacket(packet: SocketPacket): [string, ...Uint8Array
   let type: number = packet.type;
   if (type === BINARY_EVENT) type = EVENT;
   else if (type === BINARY_ACK) type = ACK;
-  if (type === EVENT || type === ACK) {
+  if ((type === EVENT || type === ACK) && !isPlainJson(data, 0)) {
     const attachments: Uint8Array[] = [];
     const json = stringify(replaceBinary(data, attachments));
     if (attachments.length === 0) return [header(type, nsp, id) + json];
@@ -50,14 +50,44 @@ export function encodeSocketPacket(packet: SocketPacket): [string, ...Uint8Array
   return [header(type, nsp, id) + stringify(data)];
 }
 
+/** Deepest level `isPlainJson` looks at before leaving the data to the full walk. */
+const PLAIN_DEPTH = 4;
+
+/**
+ * Whether `value` is certainly free of binary: primitives, arrays and plain objects (no
+ * `toJSON`, no class) down to a few levels. Anything else is left to `replaceBinary`, which
+ * answers the same for it; this only spares the common small event its copy-on-write walk.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  if (depth === PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!isPlainJson(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = value as Record<string, unknown>;
+  if ("toJSON" in record) return false;
+  for (const key in record) {
+    if (!isPlainJson(record[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 function stringify(data: unknown): string {
   return data === undefined || data === null ? "" : JSON.stringify(data) ?? "";
 }
 
+/** The type digits, so the common header is one concatenation. */
+const TYPE_TEXT = ["0", "1", "2", "3", "4", "5", "6"];
+
 function header(type: number, nsp: string, id: number | undefined, attachments?: number): string {
-  let text = String(type);
+  let text = TYPE_TEXT[type] ?? String(type);
   if (attachments !== undefined) text += attachments + "-";
-  if (nsp && nsp !== "/") text += nsp + ",";
+  if (nsp !== "/" && nsp) text += nsp + ",";
   if (id !== undefined && id !== null) text += id;
   return text;
 }

@@ -104,6 +104,19 @@ export function parseJson(text: string): Result<unknown> {
   try {
     return ok(JSON.parse(text));
   } catch (error) {
-    return fail("invalid JSON payload: " + (error instanceof Error ? error.message : "unknown"));
+    return fail(invalidJson(error));
   }
+}
+
+/**
+ * Why a JSON text was refused, from the error `JSON.parse` threw.
+ *
+ * @example
+ * ```ts
+ * import { invalidJson } from "./json_text.ts";
+ * invalidJson(new SyntaxError("Unexpected end")); // "invalid JSON payload: Unexpected end"
+ * ```
+ */
+export function invalidJson(error: unknown): string {
+  return "invalid JSON payload: " + (error instanceof Error ? error.message : "unknown");
 }

@@ -27,6 +27,28 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "removeListener",
 ]);
 
+/** The shortest and longest reserved names. */
+const RESERVED_MIN_LENGTH = 7;
+const RESERVED_MAX_LENGTH = 14;
+
+/**
+ * Whether `name` is in `RESERVED_EVENTS` (a packet middleware may have left anything there); names of another length (most of them) are answered
+ * without hashing the string, which is a fresh one for every decoded event.
+ *
+ * @example
+ * ```ts
+ * import { isReservedEvent } from "./validate.ts";
+ * isReservedEvent("disconnect"); // true
+ * isReservedEvent("chat:message"); // false
+ * ```
+ */
+export function isReservedEvent(name: unknown): boolean {
+  if (typeof name !== "string") return false;
+  const length = name.length;
+  return length >= RESERVED_MIN_LENGTH && length <= RESERVED_MAX_LENGTH &&
+    RESERVED_EVENTS.has(name);
+}
+
 const TYPE_NAMES: readonly string[] = [
   "CONNECT",
   "DISCONNECT",
@@ -67,7 +89,7 @@ export function dataError(type: number, data: unknown): string | undefined {
       if (!Array.isArray(data) || typeof data[0] !== "string") {
         return "EVENT data must be an array starting with the event name (a string)";
       }
-      return RESERVED_EVENTS.has(data[0])
+      return isReservedEvent(data[0])
         ? `reserved event name ${JSON.stringify(data[0])}`
         : undefined;
     case ACK:

@@ -2,6 +2,7 @@ import { runChain } from "../_internal/chain.ts";
 import { Emitter, ListenerList } from "../_internal/emitter.ts";
 import { getLogger } from "../_internal/log.ts";
 import { type SocketPacket, SocketPacketType } from "../parser/packet.ts";
+import { isReservedEvent } from "../parser/validate.ts";
 import type { Ack } from "./acks.ts";
 import type { EventTracing } from "./event_tracing.ts";
 import type { AnyListener, PacketMiddleware, SocketLifecycleEvents } from "./events.ts";
@@ -10,9 +11,12 @@ import type { EventRoute } from "./namespace_hooks.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import type { NamespaceMetrics } from "./server_metrics.ts";
 import type { AnyServerSocket } from "./socket.ts";
-import { RESERVED_EVENTS } from "./types.ts";
+import type { BroadcastFlags } from "./types.ts";
 
 const log = getLogger("server");
+
+/** The flags of an acknowledgement: none (one object for all, never changed). */
+const ACK_FLAGS: BroadcastFlags = Object.freeze({});
 
 /** Reports an exception of an application's socket listener. */
 export function reportListenerError(error: unknown): void {
@@ -136,7 +140,7 @@ export class SocketInbox {
   #dispatch(event: string, args: unknown[], ack: Ack | undefined): void {
     const socket = this.#socket;
     if (!socket.connected) return;
-    if (RESERVED_EVENTS.has(event)) {
+    if (isReservedEvent(event)) {
       log.warn("reserved event name from a client", { event, sid: socket.id });
       return;
     }
@@ -198,7 +202,7 @@ export class SocketInbox {
       const packet = { type: SocketPacketType.ACK, nsp: socket.nsp.name, id, data: args };
       const frames = socket.nsp.codec.encode(packet);
       sent = true;
-      socket.client.writeFrames(frames, {});
+      socket.client.writeFrames(frames, ACK_FLAGS);
     };
   }
 }

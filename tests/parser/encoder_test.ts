@@ -193,6 +193,30 @@ describe("encodeSocketPacket: binary packets", () => {
     assert.deepEqual([...frames[1]], [1, 2]);
   });
 
+  it("finds binary deep in plain data, in null-prototype objects and in class instances", () => {
+    const deep = { a: { b: { c: { d: { e: [bytes(1)] } } } } };
+    assert.deepEqual(encodeSocketPacket({ type: EVENT, nsp: "/", data: ["e", deep] }), [
+      '51-["e",{"a":{"b":{"c":{"d":{"e":[{"_placeholder":true,"num":0}]}}}}}]',
+      bytes(1),
+    ]);
+    const bare = Object.assign(Object.create(null), { x: bytes(2) });
+    class Holder {
+      constructor(readonly y = bytes(3)) {}
+    }
+    assert.deepEqual(
+      encodeSocketPacket({ type: ACK, nsp: "/", id: 4, data: [bare, new Holder()] }),
+      [
+        '62-4[{"x":{"_placeholder":true,"num":0}},{"y":{"_placeholder":true,"num":1}}]',
+        bytes(2),
+        bytes(3),
+      ],
+    );
+    assert.deepEqual(
+      encodeSocketPacket({ type: ACK, nsp: "/", id: 5, data: [{ a: [1, "b", null, true] }] }),
+      ['35[{"a":[1,"b",null,true]}]'],
+    );
+  });
+
   it("finds binary returned by toJSON", () => {
     const wrapper = { toJSON: () => ({ payload: bytes(9) }) };
     assert.deepEqual(encodeSocketPacket({ type: EVENT, nsp: "/", data: ["e", wrapper] }), [

@@ -11,15 +11,20 @@ export class HandshakeRequest implements HandshakeInfo {
   #headers: Headers | undefined;
   #query: URLSearchParams | undefined;
   readonly issued: number = Date.now();
+  /** The path and query of the request. */
+  readonly url: string;
 
   /** Copies what it needs of `request` now: Deno forbids reading it once its response is out. */
   constructor(
     request: Request,
-    readonly url: string,
+    url: string,
     readonly remoteAddress: string,
     readonly secure: boolean,
     readonly vars: Readonly<Record<string, unknown>> | undefined,
   ) {
+    // one flat string of its own: the concatenation the caller passes keeps both halves (and
+    // whatever string each was cut from) alive for as long as the session
+    this.url = JSON.parse(JSON.stringify(url));
     const list: string[] = [];
     request.headers.forEach((value, name) => {
       list.push(name, value);

@@ -52,14 +52,15 @@ export class ListenerList<F extends Listener> {
     return this.#items.slice();
   }
 
-  /** Calls every listener with `args` (promises they return go to `onPromise`). */
+  /** Calls every listener with `args`, `this` being `self` (promises go to `onPromise`). */
   call(
     args: Parameters<F>,
     onError: (error: unknown) => void,
     onPromise?: (work: PromiseLike<unknown>) => void,
+    self?: unknown,
   ): void {
     const items = this.#items;
-    for (let i = 0; i < items.length; i++) callSafely(items[i], args, onError, onPromise);
+    for (let i = 0; i < items.length; i++) callSafely(items[i], args, onError, onPromise, self);
   }
 }
 
@@ -83,11 +84,13 @@ export class Emitter<E extends EventMap> {
 
   /**
    * Listener errors go to `onListenerError`; promises listeners return go to `onPromise` (the
-   * socket's incoming events count them as work a drain waits for).
+   * socket's incoming events count them as work a drain waits for). Listeners are called with
+   * `self` as `this` (as Node's emitters call theirs with the object that emits).
    */
   constructor(
     private readonly onListenerError: (error: unknown) => void = reportError,
     private readonly onPromise?: (work: PromiseLike<unknown>) => void,
+    private readonly self?: unknown,
   ) {}
 
   /** Adds a listener. */
@@ -128,8 +131,9 @@ export class Emitter<E extends EventMap> {
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
     const slot = this.#slot(event);
     if (slot === undefined) return false;
-    if (slot instanceof ListenerList) slot.call(args, this.onListenerError, this.onPromise);
-    else callSafely(slot, args, this.onListenerError, this.onPromise);
+    const { onListenerError, onPromise, self } = this;
+    if (slot instanceof ListenerList) slot.call(args, onListenerError, onPromise, self);
+    else callSafely(slot, args, onListenerError, onPromise, self);
     return true;
   }
 

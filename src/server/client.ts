@@ -1,6 +1,8 @@
 import { getLogger } from "../_internal/log.ts";
 import { whenClosed } from "../engine/drain.ts";
-import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
+import type { EngineCloseReason, EngineSocket, SessionReader } from "../engine/engine_socket.ts";
+import type { PacketData } from "../engine/packet.ts";
+import { EngineSession } from "../engine/session.ts";
 import { type TopicMember, type TopicReachable, topicReachable } from "../engine/native_topics.ts";
 import { DRAIN_LOW_WATER } from "../engine/transport.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
@@ -40,7 +42,7 @@ function nextTurn(): Promise<void> {
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
  * over it, and closes it if it joins none within `connectTimeout`.
  */
-export class Client {
+export class Client implements SessionReader {
   readonly #server: SocketServer;
   readonly #codec: SocketCodec;
   readonly #decoder: PacketDecoder;
@@ -87,8 +89,11 @@ export class Client {
     this.#codec = server.options.parser;
     this.#decoder = this.#codec.createDecoder(decoderLimits(server), new ClientDecoderSink(this));
     server._clients.add(this);
-    conn.on("message", (data) => this.#decoder.add(data));
-    conn.on("close", (reason, description) => this.#onclose(reason, description));
+    if (conn instanceof EngineSession) conn._read(this);
+    else {
+      conn.on("message", (data) => this._onmessage(data));
+      conn.on("close", (reason, description) => this._onclose(reason, description));
+    }
     this.#connectDeadline = new ConnectDeadline(() => {
       if (this.#sockets !== undefined) return;
       log.debug("no namespace joined in time", { sid: conn.id });
@@ -274,6 +279,11 @@ export class Client {
     for (const socket of socketList(this.#sockets)) socket._ondrain();
   }
 
+  /** @internal A message arrived on the connection. */
+  _onmessage(data: PacketData): void {
+    this.#decoder.add(data);
+  }
+
   /** @internal The decoder refused the input. */
   _onparseerror(reason: string): void {
     log.warn("invalid Socket.IO packet", {
@@ -377,7 +387,8 @@ export class Client {
     this.#connectDeadline = undefined;
   }
 
-  #onclose(reason: EngineCloseReason, description?: string): void {
+  /** @internal The connection closed. */
+  _onclose(reason: EngineCloseReason, description?: string): void {
     this.#server._clients.delete(this);
     this.#cancelConnectDeadline();
     const why: DisconnectReason = this.#closeReason ?? reason;

@@ -96,4 +96,19 @@ describe("Emitter", () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     assert.deepEqual(errors.map((error) => (error as Error).message), ["sync", "async"]);
   });
+
+  it("calls listeners with the emitter's `self` as `this`", () => {
+    const self = { name: "socket" };
+    const emitter = new Emitter<Events>(undefined, undefined, self);
+    const seen: unknown[] = [];
+    emitter.on("d", function (this: unknown) {
+      seen.push(this);
+    });
+    emitter.emit("d");
+    emitter.on("d", function (this: unknown) {
+      seen.push(this);
+    });
+    emitter.emit("d");
+    assert.deepEqual(seen, [self, self, self]);
+  });
 });

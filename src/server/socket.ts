@@ -49,9 +49,8 @@ export class ServerSocket<
 > {
   /** The socket id (also the name of its own room). */
   readonly id: SocketId;
-  /** Made on first read: most idle sockets never hold data. */
   #data: SocketData | undefined;
-  /** Free storage for the application. */
+  /** Free storage for the application (made on first read: most sockets hold none). */
   get data(): SocketData {
     return this.#data ??= {} as SocketData;
   }
@@ -75,8 +74,7 @@ export class ServerSocket<
 
   /** @internal The acknowledgements this socket awaits (broadcasts register theirs here). */
   readonly _acks: AckRegistry;
-  /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
-  readonly _inbox: SocketInbox;
+  #inbox: SocketInbox | undefined;
   #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } | undefined;
   /** @internal Outgoing packets: held until connected, outgoing listeners, writes. */
   readonly _outbox: SocketOutbox;
@@ -107,7 +105,11 @@ export class ServerSocket<
     }
     this._acks = new AckRegistry(nsp._ackWatcherOf(this));
     this._outbox = new SocketOutbox(this);
-    this._inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
+  }
+
+  /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
+  get _inbox(): SocketInbox {
+    return this.#inbox ??= new SocketInbox(this, this.client.rateLimit, this.#lifecycle);
   }
 
   /** What the handshake carried. */
@@ -376,7 +378,7 @@ export class ServerSocket<
     this._acks.clear("socket has been disconnected");
     this.#lifecycle.emit("disconnect", reason, description);
     this.#lifecycle.removeAllListeners();
-    this._inbox.clear();
+    this.#inbox?.clear();
     return persisted;
   }
 

@@ -76,26 +76,15 @@ export class InMemoryAdapter implements Adapter {
 
   addAll(id: SocketId, rooms: ReadonlySet<Room>): void {
     let joined = this.sids.get(id);
-    const events = this.#events;
-    if (joined === undefined && rooms.size === 1 && rooms.has(id) && !this.rooms.has(id)) {
-      // a socket in its own room only (nearly every socket, idle): `{id}` is both its rooms and
-      // that room's members, one Set for the two maps until either changes (`#unshared`)
-      const own = new Set([id]);
-      this.sids.set(id, own);
-      this.rooms.set(id, own);
-      events?.emit("create-room", id);
-      events?.emit("join-room", id, id);
-      return;
-    }
     if (!joined) this.sids.set(id, joined = new Set());
-    else joined = this.#unshared(this.sids, id, joined);
+    const events = this.#events;
     for (const room of rooms) {
       joined.add(room);
       let members = this.rooms.get(room);
       if (!members) {
         this.rooms.set(room, members = new Set());
         events?.emit("create-room", room);
-      } else if (!members.has(id)) members = this.#unshared(this.rooms, room, members);
+      }
       if (events === undefined) members.add(id);
       else if (!members.has(id)) {
         members.add(id);
@@ -105,8 +94,7 @@ export class InMemoryAdapter implements Adapter {
   }
 
   del(id: SocketId, room: Room): void {
-    const joined = this.sids.get(id);
-    if (joined?.has(room)) this.#unshared(this.sids, id, joined).delete(room);
+    this.sids.get(id)?.delete(room);
     this.#leave(id, room);
     this.#topics.leave(id, room);
   }
@@ -298,19 +286,6 @@ export class InMemoryAdapter implements Adapter {
     return ids;
   }
 
-  /**
-   * `set`, the value of `key` in `map` (`sids` or `rooms`), about to change: when it is a socket's
-   * own-room Set shared by both maps, `map` gets a copy of its own, returned.
-   */
-  #unshared(map: Map<string, Set<string>>, key: string, set: Set<string>): Set<string> {
-    const other = map === this.sids ? this.rooms : this.sids;
-    if (other.get(key) !== set) return set;
-    const copy = new Set(set);
-    map.set(key, copy);
-    return copy;
-  }
-
-  /** Called for each room of a socket leaving them all, or for one room it leaves. */
   #leave(id: SocketId, room: Room): void {
     const members = this.rooms.get(room);
     if (!members) return;

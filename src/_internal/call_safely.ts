@@ -1,16 +1,17 @@
 /**
  * Calls an application's listener so that nothing it does can break the caller: a throw, or a
  * promise it returns that rejects, goes to `onError` instead. A promise it returns is handed
- * to `onPromise` (which counts it as work still running).
+ * to `onPromise` (which counts it as work still running). `self` is the listener's `this`.
  */
 export function callSafely<Args extends unknown[]>(
   listener: (...args: Args) => unknown,
   args: Args,
   onError: (error: unknown) => void,
   onPromise?: (work: PromiseLike<unknown>) => void,
+  self?: unknown,
 ): void {
   try {
-    const result = listener(...args);
+    const result = listener.apply(self, args);
     if (isThenable(result)) {
       const handled = result.then(undefined, onError);
       onPromise?.(handled);

@@ -52,14 +52,15 @@ export class ListenerList<F extends Listener> {
     return this.#items.slice();
   }
 
-  /** Calls every listener with `args` (promises they return go to `onPromise`). */
+  /** Calls every listener with `args`, `this` being `self` (promises go to `onPromise`). */
   call(
     args: Parameters<F>,
     onError: (error: unknown) => void,
     onPromise?: (work: PromiseLike<unknown>) => void,
+    self?: unknown,
   ): void {
     const items = this.#items;
-    for (let i = 0; i < items.length; i++) callSafely(items[i], args, onError, onPromise);
+    for (let i = 0; i < items.length; i++) callSafely(items[i], args, onError, onPromise, self);
   }
 }
 
@@ -73,26 +74,36 @@ const NONE: readonly any[] = Object.freeze([]);
  */
 export class Emitter<E extends EventMap> {
   /**
-   * The lists of the first few events, as `[event, list, event, list…]` (copy on write, exact
-   * length): smaller than a Map, which takes over past `MAX_FEW_EVENTS`. Made on the first `on`.
+   * The first few events and their listeners, as `[event, slot, event, slot…]` (copy on write,
+   * exact length): smaller than a Map, which takes over past `MAX_FEW_EVENTS`. A slot is the
+   * listener itself while the event has one (most have: a socket holds thousands of emitters
+   * idle), a `ListenerList` from the second on. Made on the first `on`.
    */
-  #few: readonly unknown[] | undefined;
-  #many: Map<keyof E, ListenerList<Listener>> | undefined;
+  #few: unknown[] | undefined;
+  #many: Map<keyof E, Slot> | undefined;
 
   /**
    * Listener errors go to `onListenerError`; promises listeners return go to `onPromise` (the
-   * socket's incoming events count them as work a drain waits for).
+   * socket's incoming events count them as work a drain waits for). Listeners are called with
+   * `self` as `this` (as Node's emitters call theirs with the object that emits).
    */
   constructor(
     private readonly onListenerError: (error: unknown) => void = reportError,
     private readonly onPromise?: (work: PromiseLike<unknown>) => void,
+    private readonly self?: unknown,
   ) {}
 
   /** Adds a listener. */
   on<K extends keyof E>(event: K, listener: (...args: E[K]) => unknown): this {
-    let list = this.#list(event);
-    if (!list) this.#insert(event, list = new ListenerList());
-    list.add(listener);
+    const slot = this.#slot(event);
+    if (slot === undefined) this.#insert(event, listener);
+    else if (slot instanceof ListenerList) slot.add(listener);
+    else {
+      const list = new ListenerList<Listener>();
+      list.add(slot);
+      list.add(listener);
+      this.#replace(event, list);
+    }
     return this;
   }
 
@@ -107,24 +118,30 @@ export class Emitter<E extends EventMap> {
 
   /** Removes a listener (or every listener of the event when none is given). */
   off<K extends keyof E>(event: K, listener?: (...args: E[K]) => unknown): this {
-    const list = this.#list(event);
-    if (!list) return this;
-    list.remove(listener);
-    if (list.size === 0) this.#delete(event);
+    const slot = this.#slot(event);
+    if (slot === undefined) return this;
+    if (slot instanceof ListenerList) {
+      slot.remove(listener);
+      if (slot.size === 0) this.#delete(event);
+    } else if (listener === undefined || listener === slot) this.#delete(event);
     return this;
   }
 
   /** Calls every listener of the event; returns whether there was one. */
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
-    const list = this.#list(event);
-    if (!list) return false;
-    list.call(args, this.onListenerError, this.onPromise);
+    const slot = this.#slot(event);
+    if (slot === undefined) return false;
+    const { onListenerError, onPromise, self } = this;
+    if (slot instanceof ListenerList) slot.call(args, onListenerError, onPromise, self);
+    else callSafely(slot, args, onListenerError, onPromise, self);
     return true;
   }
 
   /** How many listeners the event has. */
   listenerCount(event: keyof E): number {
-    return this.#list(event)?.size ?? 0;
+    const slot = this.#slot(event);
+    if (slot === undefined) return 0;
+    return slot instanceof ListenerList ? slot.size : 1;
   }
 
   /** Drops every listener. */
@@ -133,31 +150,41 @@ export class Emitter<E extends EventMap> {
     this.#many = undefined;
   }
 
-  #list(event: keyof E): ListenerList<Listener> | undefined {
+  #slot(event: keyof E): Slot | undefined {
     const few = this.#few;
     if (few !== undefined) {
       for (let i = 0; i < few.length; i += 2) {
-        if (few[i] === event) return few[i + 1] as ListenerList<Listener>;
+        if (few[i] === event) return few[i + 1] as Slot;
       }
       return undefined;
     }
     return this.#many?.get(event);
   }
 
-  #insert(event: keyof E, list: ListenerList<Listener>): void {
-    if (this.#many !== undefined) {
-      this.#many.set(event, list);
+  /** Swaps an existing event's slot (copy on write: an `emit` under way keeps its array). */
+  #replace(event: keyof E, slot: Slot): void {
+    const few = this.#few;
+    if (few === undefined) {
+      this.#many?.set(event, slot);
       return;
     }
-    const few = this.#few === undefined ? [event, list] : [...this.#few, event, list];
+    const copy = few.slice();
+    copy[copy.indexOf(event) + 1] = slot;
+    this.#few = copy;
+  }
+
+  #insert(event: keyof E, slot: Slot): void {
+    if (this.#many !== undefined) {
+      this.#many.set(event, slot);
+      return;
+    }
+    const few = this.#few === undefined ? [event, slot] : [...this.#few, event, slot];
     if (few.length <= 2 * MAX_FEW_EVENTS) {
       this.#few = few;
       return;
     }
-    const many = new Map<keyof E, ListenerList<Listener>>();
-    for (let i = 0; i < few.length; i += 2) {
-      many.set(few[i] as keyof E, few[i + 1] as ListenerList<Listener>);
-    }
+    const many = new Map<keyof E, Slot>();
+    for (let i = 0; i < few.length; i += 2) many.set(few[i] as keyof E, few[i + 1] as Slot);
     this.#few = undefined;
     this.#many = many;
   }
@@ -175,6 +202,9 @@ export class Emitter<E extends EventMap> {
     this.#few = rest.length === 0 ? undefined : rest;
   }
 }
+
+/** An event's listener while it has one, its list from the second on. */
+type Slot = Listener | ListenerList<Listener>;
 
 /** Events an emitter keeps in its small list before it switches to a Map. */
 const MAX_FEW_EVENTS = 8;

@@ -98,3 +98,11 @@ export interface EngineSocket {
     listener: (...args: EngineSocketEvents[K]) => void,
   ): void;
 }
+
+/** @internal What reads a session directly (see `EngineSession._read`). */
+export interface SessionReader {
+  /** A message from the peer. */
+  _onmessage(data: PacketData): void;
+  /** The session ended. */
+  _onclose(reason: EngineCloseReason, description?: string): void;
+}

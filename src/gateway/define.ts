@@ -136,12 +136,14 @@ function installGateway(
 
   const onDisconnect = def.disconnect;
   if (onDisconnect) {
-    target.on("connection", (socket: AnyServerSocket) => {
-      socket.on("disconnect", (reason) => {
-        callSafely(onDisconnect, [socket, reason as never], (error) => {
-          report(error, socket, "disconnect");
-        });
+    // one listener for every socket, no closure each: a socket calls it with itself as `this`
+    const disconnected = function (this: AnyServerSocket, reason: unknown) {
+      callSafely(onDisconnect, [this, reason as never], (error) => {
+        report(error, this, "disconnect");
       });
+    };
+    target.on("connection", (socket: AnyServerSocket) => {
+      socket.on("disconnect", disconnected as (...args: unknown[]) => void);
     });
   }
 

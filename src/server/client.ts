@@ -1,6 +1,8 @@
 import { getLogger } from "../_internal/log.ts";
 import { whenClosed } from "../engine/drain.ts";
-import type { EngineCloseReason, EngineSocket } from "../engine/engine_socket.ts";
+import type { EngineCloseReason, EngineSocket, SessionReader } from "../engine/engine_socket.ts";
+import type { PacketData } from "../engine/packet.ts";
+import { EngineSession } from "../engine/session.ts";
 import { type TopicMember, type TopicReachable, topicReachable } from "../engine/native_topics.ts";
 import { DRAIN_LOW_WATER } from "../engine/transport.ts";
 import type { Frames, PacketDecoder, SocketCodec } from "../parser/codec.ts";
@@ -11,7 +13,20 @@ import type { SocketServer } from "./server.ts";
 import type { AnyServerSocket } from "./socket.ts";
 import type { BroadcastFlags, DisconnectReason } from "./types.ts";
 import { parseV2Connect } from "./v2_clients.ts";
-import { ConnectDeadline, connectDeadlines, decoderLimits } from "./connection_resources.ts";
+import {
+  ClientDecoderSink,
+  ConnectDeadline,
+  connectDeadlines,
+  decoderLimits,
+} from "./connection_resources.ts";
+import {
+  type ClientSockets,
+  socketCount,
+  socketIn,
+  socketList,
+  withoutSocket,
+  withSocket,
+} from "./client_sockets.ts";
 
 const log = getLogger("server");
 
@@ -27,11 +42,11 @@ function nextTurn(): Promise<void> {
  * One Engine.IO connection seen by Socket.IO: decodes its messages, multiplexes namespaces
  * over it, and closes it if it joins none within `connectTimeout`.
  */
-export class Client {
+export class Client implements SessionReader {
   readonly #server: SocketServer;
   readonly #codec: SocketCodec;
   readonly #decoder: PacketDecoder;
-  readonly #sockets = new Map<string, AnyServerSocket>();
+  #sockets: ClientSockets;
   /** Namespaces whose CONNECT is under way; made on the first CONNECT. */
   #connecting: Set<string> | undefined;
   /** Closes the connection if it joins no namespace within `connectTimeout`. */
@@ -72,15 +87,15 @@ export class Client {
     // where the slow-consumer policy or a drain watch would have to see them
     this.#publishLimit = Math.min(this.#highWater, DRAIN_LOW_WATER);
     this.#codec = server.options.parser;
-    this.#decoder = this.#codec.createDecoder(decoderLimits(server), {
-      packet: (packet) => this.#onpacket(packet),
-      error: (reason) => this.#onparseerror(reason),
-    });
+    this.#decoder = this.#codec.createDecoder(decoderLimits(server), new ClientDecoderSink(this));
     server._clients.add(this);
-    conn.on("message", (data) => this.#decoder.add(data));
-    conn.on("close", (reason, description) => this.#onclose(reason, description));
+    if (conn instanceof EngineSession) conn._read(this);
+    else {
+      conn.on("message", (data) => this._onmessage(data));
+      conn.on("close", (reason, description) => this._onclose(reason, description));
+    }
     this.#connectDeadline = new ConnectDeadline(() => {
-      if (this.#sockets.size > 0) return;
+      if (this.#sockets !== undefined) return;
       log.debug("no namespace joined in time", { sid: conn.id });
       conn.close();
     });
@@ -136,20 +151,20 @@ export class Client {
 
   /** Registers a socket that completed its connection. */
   add(socket: AnyServerSocket): void {
-    this.#sockets.set(socket.nsp.name, socket);
+    this.#sockets = withSocket(this.#sockets, socket);
     this.#connecting?.delete(socket.nsp.name);
     this.#cancelConnectDeadline();
   }
 
   /** Forgets a socket that left its namespace. */
   remove(socket: AnyServerSocket): void {
-    if (this.#sockets.get(socket.nsp.name) === socket) this.#sockets.delete(socket.nsp.name);
+    this.#sockets = withoutSocket(this.#sockets, socket);
   }
 
   /** Disconnects every namespace, then closes the connection. */
   disconnectAll(): void {
-    for (const socket of [...this.#sockets.values()]) socket.disconnect();
-    this.#sockets.clear();
+    for (const socket of socketList(this.#sockets)) socket.disconnect();
+    this.#sockets = undefined;
     this.conn.close();
   }
 
@@ -182,7 +197,7 @@ export class Client {
     // between promise jobs (Deno) could otherwise start a handler on a socket closing now
     this.#shuttingDown = true;
     const kept: Promise<void>[] = [];
-    for (const socket of [...this.#sockets.values()]) {
+    for (const socket of socketList(this.#sockets)) {
       const persisted = socket._onclose("server shutting down");
       if (persisted) kept.push(persisted);
     }
@@ -194,7 +209,7 @@ export class Client {
   /** Settles once the handlers running now on this connection's sockets have; undefined if none. */
   #runningWork(): Promise<unknown> | undefined {
     let busy: Promise<void>[] | undefined;
-    for (const socket of this.#sockets.values()) {
+    for (const socket of socketList(this.#sockets)) {
       const idle = socket._inbox.idle();
       if (idle) (busy ??= []).push(idle);
     }
@@ -261,27 +276,34 @@ export class Client {
       log.debug("connection drained", { sid: this.conn.id, dropped: this.#dropped });
       this.#dropped = 0;
     }
-    for (const socket of [...this.#sockets.values()]) socket._ondrain();
+    for (const socket of socketList(this.#sockets)) socket._ondrain();
   }
 
-  #onparseerror(reason: string): void {
+  /** @internal A message arrived on the connection. */
+  _onmessage(data: PacketData): void {
+    this.#decoder.add(data);
+  }
+
+  /** @internal The decoder refused the input. */
+  _onparseerror(reason: string): void {
     log.warn("invalid Socket.IO packet", {
       sid: this.conn.id,
       address: this.conn.request.remoteAddress,
       error: reason,
     });
     const error = new Error(reason);
-    for (const socket of [...this.#sockets.values()]) socket._onerror(error);
+    for (const socket of socketList(this.#sockets)) socket._onerror(error);
     this.close("parse error");
   }
 
-  #onpacket(packet: SocketPacket): void {
+  /** @internal The decoder made a packet. */
+  _onpacket(packet: SocketPacket): void {
     if (packet.type === SocketPacketType.CONNECT) {
       if (this.conn.protocol === 3) this.#connectV2(packet.nsp);
       else this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
       return;
     }
-    const socket = this.#sockets.get(packet.nsp);
+    const socket = socketIn(this.#sockets, packet.nsp);
     if (socket) socket._onpacket(packet);
     else if (packet.type === SocketPacketType.DISCONNECT || this.#connecting?.has(packet.nsp)) {
       // a DISCONNECT can cross the server's own on the wire
@@ -316,12 +338,12 @@ export class Client {
       log.debug("CONNECT while connecting ignored", { sid: this.conn.id, nsp: name });
       return;
     }
-    if (this.#sockets.has(name)) {
+    if (socketIn(this.#sockets, name) !== undefined) {
       this.#violation(SocketPacketType.CONNECT, name);
       return;
     }
     const max = this.#server.options.maxNamespacesPerConnection;
-    if (this.#sockets.size + connecting.size >= max) {
+    if (socketCount(this.#sockets) + connecting.size >= max) {
       log.warn("CONNECT refused: maxNamespacesPerConnection reached", {
         sid: this.conn.id,
         address: this.conn.request.remoteAddress,
@@ -365,12 +387,13 @@ export class Client {
     this.#connectDeadline = undefined;
   }
 
-  #onclose(reason: EngineCloseReason, description?: string): void {
+  /** @internal The connection closed. */
+  _onclose(reason: EngineCloseReason, description?: string): void {
     this.#server._clients.delete(this);
     this.#cancelConnectDeadline();
     const why: DisconnectReason = this.#closeReason ?? reason;
-    for (const socket of [...this.#sockets.values()]) socket._onclose(why, description);
-    this.#sockets.clear();
+    for (const socket of socketList(this.#sockets)) socket._onclose(why, description);
+    this.#sockets = undefined;
     this.#decoder.destroy();
   }
 }

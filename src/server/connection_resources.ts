@@ -1,10 +1,14 @@
 /**
  * What the connections of one Socket.IO server share rather than hold each: the decoder's
- * limits and one queue (one runtime timer) for their connect deadlines.
+ * limits and one queue (one runtime timer) for their connect deadlines; and the one small object
+ * a connection's decoder reports to.
  * @module
  */
 import { type QueuedTimer, TimerQueue } from "../_internal/timer_queue.ts";
+import type { DecodedSink } from "../parser/codec.ts";
 import type { DecoderOptions } from "../parser/decoder.ts";
+import type { SocketPacket } from "../parser/packet.ts";
+import type { Client } from "./client.ts";
 import type { SocketServer } from "./server.ts";
 
 /** Each server's decoder limits: one object shared by its connections' decoders. */
@@ -38,4 +42,17 @@ export class ConnectDeadline implements QueuedTimer {
   queueNext: QueuedTimer | undefined = undefined;
 
   constructor(readonly onDue: () => void) {}
+}
+
+/** Hands what a connection's decoder reports to its client: one object, no closures. */
+export class ClientDecoderSink implements DecodedSink {
+  constructor(private readonly client: Client) {}
+
+  packet(packet: SocketPacket): void {
+    this.client._onpacket(packet);
+  }
+
+  error(reason: string): void {
+    this.client._onparseerror(reason);
+  }
 }

@@ -49,8 +49,14 @@ export class ServerSocket<
 > {
   /** The socket id (also the name of its own room). */
   readonly id: SocketId;
-  /** Free storage for the application. */
-  data: SocketData = {} as SocketData;
+  #data: SocketData | undefined;
+  /** Free storage for the application (made on first read: most sockets hold none). */
+  get data(): SocketData {
+    return this.#data ??= {} as SocketData;
+  }
+  set data(value: SocketData) {
+    this.#data = value;
+  }
   /** Whether the socket is connected to its namespace. */
   connected = false;
   /**
@@ -66,14 +72,13 @@ export class ServerSocket<
   /** Built on first read: most sockets never read it. */
   #handshake: Handshake | undefined;
 
-  /** The acknowledgements this socket awaits from its client. */
-  readonly #acks: AckRegistry;
-  /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
-  readonly _inbox: SocketInbox;
+  /** @internal The acknowledgements this socket awaits (broadcasts register theirs here). */
+  readonly _acks: AckRegistry;
+  #inbox: SocketInbox | undefined;
   #flags: { -readonly [K in keyof BroadcastFlags]: BroadcastFlags[K] } | undefined;
   /** @internal Outgoing packets: held until connected, outgoing listeners, writes. */
   readonly _outbox: SocketOutbox;
-  #lifecycle = new Emitter<SocketLifecycleEvents>(reportListenerError);
+  #lifecycle = new Emitter<SocketLifecycleEvents>(reportListenerError, undefined, this);
 
   /** Built by the namespace when a client connects; not meant to be called directly. */
   constructor(
@@ -98,9 +103,13 @@ export class ServerSocket<
       this.pid = nsp.recovery === undefined || v2 ? undefined : generateId();
       this.recovered = false;
     }
-    this.#acks = new AckRegistry(nsp._ackWatcherOf(this));
+    this._acks = new AckRegistry(nsp._ackWatcherOf(this));
     this._outbox = new SocketOutbox(this);
-    this._inbox = new SocketInbox(this, client.rateLimit, this.#lifecycle);
+  }
+
+  /** @internal Incoming events: rate limit, listeners, middlewares, dispatch, running work. */
+  get _inbox(): SocketInbox {
+    return this.#inbox ??= new SocketInbox(this, this.client.rateLimit, this.#lifecycle);
   }
 
   /** What the handshake carried. */
@@ -153,7 +162,7 @@ export class ServerSocket<
     if (typeof last === "function") {
       data.pop();
       packet.id = this.nsp._nextAckId();
-      this.#acks.expect(packet.id, last as Ack, flags.timeout, event);
+      this._acks.expect(packet.id, last as Ack, flags.timeout, event);
     } else if (this.pid !== undefined && !flags.volatile) {
       // connection state recovery: offset appended, packet kept for a reconnection
       const options = { rooms: new Set([this.id]), except: new Set<string>(), flags };
@@ -319,11 +328,6 @@ export class ServerSocket<
     if (this.connected) this._inbox.reportError(error);
   }
 
-  /** @internal The acknowledgements this socket awaits (broadcasts register theirs here). */
-  get _acks(): AckRegistry {
-    return this.#acks;
-  }
-
   /** @internal Completes the connection: own room, CONNECT reply, then what was held. */
   _onconnect(): void {
     this.connected = true;
@@ -348,7 +352,7 @@ export class ServerSocket<
         return;
       case SocketPacketType.ACK:
       case SocketPacketType.BINARY_ACK:
-        if (!this.#acks.settle(packet.id!, packet.data as unknown[])) {
+        if (!this._acks.settle(packet.id!, packet.data as unknown[])) {
           log.debug("acknowledgement for an unknown id", { sid: this.id, id: packet.id });
         }
         return;
@@ -371,10 +375,10 @@ export class ServerSocket<
     this.nsp._remove(this);
     this.client.remove(this);
     this.connected = false;
-    this.#acks.clear("socket has been disconnected");
+    this._acks.clear("socket has been disconnected");
     this.#lifecycle.emit("disconnect", reason, description);
     this.#lifecycle.removeAllListeners();
-    this._inbox.clear();
+    this.#inbox?.clear();
     return persisted;
   }
 

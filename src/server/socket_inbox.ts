@@ -36,7 +36,8 @@ export class SocketInbox {
   readonly #metrics: NamespaceMetrics | undefined;
   /** The server's spans, when tracing is on. */
   readonly #tracing: EventTracing | undefined;
-  #middlewares: PacketMiddleware[] = [];
+  /** Made on the first `use`. */
+  #middlewares: PacketMiddleware[] | undefined;
   /** Listeners made on first use: most sockets of a gateway never get any. */
   #any: ListenerList<AnyListener> | undefined;
   // deno-lint-ignore no-explicit-any
@@ -66,7 +67,7 @@ export class SocketInbox {
 
   /** Adds a packet middleware. */
   use(middleware: PacketMiddleware): void {
-    this.#middlewares.push(middleware);
+    (this.#middlewares ??= []).push(middleware);
   }
 
   /** Listens to one incoming event; a promise the listener returns is tracked as running work. */
@@ -115,12 +116,13 @@ export class SocketInbox {
     if (any !== undefined && any.size > 0) {
       any.call((ack ? [...args, ack] : args) as [string, ...unknown[]], reportListenerError);
     }
-    if (this.#middlewares.length === 0) {
+    const middlewares = this.#middlewares;
+    if (middlewares === undefined) {
       this.#dispatch(args[0] as string, args.slice(1), ack);
       return;
     }
     const withAck = ack ? [...args, ack] : [...args];
-    runChain(this.#middlewares, withAck, (error) => {
+    runChain(middlewares, withAck, (error) => {
       if (error) return this.reportError(error);
       // as in the reference, what the middlewares left in the array is what gets dispatched
       const [name, ...rest] = withAck;

@@ -57,4 +57,58 @@ describe("Emitter", () => {
     assert.equal(emitter.emit("z"), false);
     assert.equal(calls, 1);
   });
+
+  it("a lone listener (held without a list) keeps the same rules", () => {
+    const emitter = new Emitter<Events>();
+    const seen: string[] = [];
+    const late = () => seen.push("late");
+    const lone = () => {
+      seen.push("lone");
+      emitter.on("x", late);
+    };
+    emitter.on("x", lone);
+    assert.equal(emitter.listenerCount("x"), 1);
+    emitter.emit("x");
+    assert.deepEqual(seen, ["lone"], "added during the emit: heard from the next one");
+    assert.equal(emitter.listenerCount("x"), 2);
+    emitter.off("x", lone);
+    emitter.emit("x");
+    assert.deepEqual(seen, ["lone", "late"]);
+    emitter.off("x", lone);
+    assert.equal(emitter.listenerCount("x"), 1, "removing an absent listener changes nothing");
+    emitter.on("y", lone).on("y", lone);
+    assert.equal(emitter.listenerCount("y"), 2, "the same listener twice is called twice");
+    emitter.off("y");
+    assert.equal(emitter.emit("y"), false);
+  });
+
+  it("reports a lone listener's throw and rejection, and its promise", async () => {
+    const errors: unknown[] = [];
+    const work: PromiseLike<unknown>[] = [];
+    const emitter = new Emitter<Events>((error) => errors.push(error), (p) => work.push(p));
+    emitter.on("t", () => {
+      throw new Error("sync");
+    });
+    emitter.on("r", () => Promise.reject(new Error("async")));
+    assert.equal(emitter.emit("t"), true);
+    emitter.emit("r");
+    await Promise.allSettled(work);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(errors.map((error) => (error as Error).message), ["sync", "async"]);
+  });
+
+  it("calls listeners with the emitter's `self` as `this`", () => {
+    const self = { name: "socket" };
+    const emitter = new Emitter<Events>(undefined, undefined, self);
+    const seen: unknown[] = [];
+    emitter.on("d", function (this: unknown) {
+      seen.push(this);
+    });
+    emitter.emit("d");
+    emitter.on("d", function (this: unknown) {
+      seen.push(this);
+    });
+    emitter.emit("d");
+    assert.deepEqual(seen, [self, self, self]);
+  });
 });

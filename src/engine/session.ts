@@ -6,7 +6,6 @@ import type { HandshakeInfo } from "./handshake_info.ts";
 import type { ResolvedEngineProtocolOptions } from "./options.ts";
 import type { Packet, PacketData, PacketType } from "./packet.ts";
 import {
-  DETACHED,
   DRAIN_LOW_WATER,
   type Transport,
   type TransportListener,
@@ -20,10 +19,10 @@ import type {
   SessionReader,
 } from "./engine_socket.ts";
 import type { TopicMember, TopicReachable } from "./native_topics.ts";
+import { probeUpgrade } from "./upgrade_probe.ts";
 import type { EngineProtocol } from "./wire_codec.ts";
 
 const log = getLogger("engine");
-const PROBE_CHECK_MS = 100;
 
 /** The server side of one Engine.IO session: write buffer, heartbeat, upgrade. */
 export class EngineSession
@@ -214,40 +213,15 @@ export class EngineSession
    */
   upgradeTo(next: Transport): void {
     this.#upgrading = true;
-    const current = this.#transport;
-    const cleanup = () => {
-      this.#upgrading = false;
-      this.#abortUpgrade = undefined;
-      clearTimeout(upgradeTimer);
-      next.bind(DETACHED);
-    };
-    // the upgrade failed: the old transport carries the session again
-    const abandon = (closeNext = true) => {
-      cleanup();
-      if (closeNext) next.close();
-      current.resume?.();
-    };
-    this.#abortUpgrade = abandon;
-    const upgradeTimer = setTimeout(() => {
-      log.debug("upgrade timed out", { sid: this.id });
-      abandon();
-    }, this.options.upgradeTimeout);
-
-    next.bind({
-      onPacket: (packet) => {
-        if (packet.type === "ping" && packet.data === "probe") {
-          next.send([{ type: "pong", data: "probe" }]);
-          this.#events?.emit("upgrading", next.name);
-          // from here on polling only releases the client's pending GET, within
-          // PROBE_CHECK_MS, as the reference's check interval does; packets wait for the switch
-          current.pause?.(PROBE_CHECK_MS);
-        } else if (packet.type === "upgrade" && this.readyState !== "closed") {
-          cleanup();
-          this.#switchTo(next);
-        } else abandon();
+    probeUpgrade(this.id, this.#transport, next, this.options.upgradeTimeout, {
+      begin: (abandon) => this.#abortUpgrade = abandon,
+      probed: (transport) => this.#events?.emit("upgrading", transport.name),
+      canSwitch: () => this.readyState !== "closed",
+      switchTo: (transport) => this.#switchTo(transport),
+      ended: () => {
+        this.#upgrading = false;
+        this.#abortUpgrade = undefined;
       },
-      onDrain: () => {},
-      onClose: () => abandon(false),
     });
   }
 
@@ -270,7 +244,7 @@ export class EngineSession
   onTextMessage(data: string): void {
     if (this.readyState !== "open" && this.readyState !== "closing") return;
     if (this.counters !== undefined) this.counters.receivedBytes += 1 + data.length;
-    this.#events.emit("message", data);
+    this.#onmessage(data);
   }
 
   /** @internal Transport: it can take packets again. */

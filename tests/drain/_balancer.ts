@@ -18,12 +18,20 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-/** Starts a balancer sending each new connection to `pick()`'s port. */
-export async function startBalancer(pick: () => number): Promise<Balancer> {
+/**
+ * Starts a balancer sending each new connection to `pick()`'s port; with no backend to pick
+ * (every node out of rotation, e.g. while the test stops them) the connection is dropped, as a
+ * balancer without healthy backends does.
+ */
+export async function startBalancer(pick: () => number | undefined): Promise<Balancer> {
   const links = new Set<{ port: number; inbound: Socket; outbound: Socket }>();
   const connections = new Map<number, number>();
   const server = createServer((inbound) => {
     const port = pick();
+    if (port === undefined) {
+      inbound.destroy();
+      return;
+    }
     connections.set(port, (connections.get(port) ?? 0) + 1);
     const outbound = createConnection({ host: "127.0.0.1", port });
     const link = { port, inbound, outbound };
@@ -61,10 +69,10 @@ export async function startBalancer(pick: () => number): Promise<Balancer> {
 }
 
 /** Round robin over `ports()` (read on each connection: the list may change). */
-export function roundRobin(ports: () => readonly number[]): () => number {
+export function roundRobin(ports: () => readonly number[]): () => number | undefined {
   let next = 0;
   return () => {
     const list = ports();
-    return list[next++ % list.length];
+    return list.length === 0 ? undefined : list[next++ % list.length];
   };
 }

@@ -97,9 +97,10 @@ export function createDispatcher(report: FailureReport): (
    */
   const runnerFor = (event: string, entry: GatewayEntry) => {
     const { schema, handler } = entry;
-    // the handler's `this`, read-only: one per event name and ack request, not one per call
-    const askedAck: EventContext = { event, ackRequested: true };
-    const askedNoAck: EventContext = { event, ackRequested: false };
+    // the handler's `this`: one per event name and ack request, not one per call, so frozen
+    // (a handler writing to it must not change what the next call sees)
+    const askedAck: EventContext = Object.freeze({ event, ackRequested: true });
+    const askedNoAck: EventContext = Object.freeze({ event, ackRequested: false });
     const invoke = (
       socket: AnyServerSocket,
       args: unknown[],

@@ -47,7 +47,12 @@ export function clusterClients(nodeUrl: () => string, oursUrl: () => string): {
   return { onNode: () => on(nodeUrl()), onOurs: () => on(oursUrl()) };
 }
 
-function emitWithAck(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
+/** `emitWithAck` with the cluster tests' 5 s timeout. */
+export function emitWithAck(
+  socket: ClientSocket,
+  event: string,
+  ...args: unknown[]
+): Promise<unknown> {
   return socket.timeout(5000).emitWithAck(event, ...args);
 }
 

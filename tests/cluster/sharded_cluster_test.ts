@@ -17,16 +17,10 @@ import {
   encodeShardedMessage,
 } from "../../src/adapters/redis/sharded_adapter.ts";
 import type { AnyServerSocket } from "../../src/server/socket.ts";
-import {
-  type ClientSocket,
-  closeAll,
-  once,
-  startServer,
-  type TestServer,
-} from "../_helpers/socketio.ts";
+import { closeAll, once, startServer, type TestServer } from "../_helpers/socketio.ts";
 import type { SpawnedServer } from "../_helpers/spawn_fixture.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
-import { clusterClients, mixedClusterChecks } from "./_mixed_cluster_checks.ts";
+import { clusterClients, emitWithAck, mixedClusterChecks } from "./_mixed_cluster_checks.ts";
 import { ensureClusterDeps, startNodeServer, uniqueKey } from "./cluster_nodes.ts";
 import {
   type LocalRedisCluster,
@@ -38,10 +32,6 @@ const skip = redisClusterSkip();
 
 type Cluster = ReturnType<typeof createCluster>;
 type Ack = (...args: unknown[]) => void;
-
-function emitWithAck(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
-  return socket.timeout(5000).emitWithAck(event, ...args);
-}
 
 describe("sharded redis adapter: mixed cluster with Node's createShardedAdapter", { skip }, () => {
   const key = uniqueKey("sharded");

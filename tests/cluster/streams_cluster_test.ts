@@ -13,7 +13,6 @@ import { createClient } from "redis";
 import { createRedisStreamsAdapter } from "../../redis.ts";
 import type { AnyServerSocket } from "../../src/server/socket.ts";
 import {
-  type ClientSocket,
   closeAll,
   connected,
   createClient as createIoClient,
@@ -23,7 +22,7 @@ import {
 } from "../_helpers/socketio.ts";
 import type { SpawnedServer } from "../_helpers/spawn_fixture.ts";
 import { sleep, waitUntil } from "../_helpers/wait.ts";
-import { clusterClients, mixedClusterChecks } from "./_mixed_cluster_checks.ts";
+import { clusterClients, emitWithAck, mixedClusterChecks } from "./_mixed_cluster_checks.ts";
 import {
   clusterSkip,
   ensureClusterDeps,
@@ -36,10 +35,6 @@ const skip = await clusterSkip();
 
 type Redis = ReturnType<typeof createClient>;
 type Ack = (...args: unknown[]) => void;
-
-function emitWithAck(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
-  return socket.timeout(5000).emitWithAck(event, ...args);
-}
 
 describe("redis streams adapter: mixed cluster with Node's official adapter", { skip }, () => {
   const key = uniqueKey("streams");
